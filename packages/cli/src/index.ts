@@ -1,0 +1,2 @@
+export { buildProgram } from './program.js'
+export { parseByteSize, UsageError } from './runtime.js'

@@ -1,0 +1,3 @@
+export * from './mat.js'
+export * from './errors.js'
+export type { LinearOperator } from './linearOperator.js'
