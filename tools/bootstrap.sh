@@ -20,10 +20,11 @@ fi
 log "node $(node --version)"
 
 if ! command -v pnpm >/dev/null 2>&1; then
-  log "installing pnpm 9"
-  npm install --silent -g pnpm@9 >/dev/null 2>&1 || {
-    mkdir -p .tools/pnpm && npm install --silent --prefix .tools/pnpm pnpm@9 >/dev/null
-    export PATH="$root/.tools/pnpm/node_modules/.bin:$PATH"; }
+  # An explicit prefix: under the Node in .tools, npm's default global prefix would be inside .tools.
+  if [ "$(id -u)" = 0 ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+  log "installing pnpm 9 into $prefix/bin"
+  npm install --silent -g --prefix "$prefix" pnpm@9 >/dev/null
+  case ":$PATH:" in *":$prefix/bin:"*) ;; *) log "add $prefix/bin to PATH to run pnpm"; export PATH="$prefix/bin:$PATH";; esac
 fi
 
 # WebGPU tests run on lavapipe (Mesa's software Vulkan driver) from bookworm-backports.
