@@ -1,0 +1,8 @@
+export * from './nf4Codebook.js'
+export type { IntKQuantized, Nf4Quantized, Quantized } from './quantized.js'
+export { packCodes, unpackCodes, type BitOrder, type PackCodesOptions, type UnpackCodesOptions } from './packCodes.js'
+export { quantizeIntK, type QuantizeIntKOptions } from './quantizeIntK.js'
+export { quantizeNf4, type QuantizeNf4Options } from './quantizeNf4.js'
+export { dequantize } from './dequantize.js'
+export { quantizedMatmul, type QuantizedMatmulOptions } from './quantizedMatmul.js'
+export type { QuantError } from './errors.js'
