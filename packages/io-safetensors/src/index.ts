@@ -1,1 +1,14 @@
-export {}
+// @lr/io-safetensors: the core runs anywhere (Uint8Array, Blob, positional sources); files live in '@lr/io-safetensors/node'.
+export * from './dtype.js'
+export * from './errors.js'
+export type * from './types.js'
+export * from './float.js'
+export { toFloat32 } from './toFloat32.js'
+export { fromFloat32 } from './fromFloat32.js'
+export { parseHeader, MAX_HEADER_BYTES } from './parseHeader.js'
+export type { ParseHeaderOptions } from './parseHeader.js'
+export { bytesSource, blobSource } from './byteSource.js'
+export type { ByteSource } from './byteSource.js'
+export { openSafetensors } from './openSafetensors.js'
+export type { SafetensorsReader } from './openSafetensors.js'
+export { readSafetensors } from './readSafetensors.js'
