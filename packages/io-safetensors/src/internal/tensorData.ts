@@ -52,3 +52,19 @@ export const expectedArrayName = (dtype: Dtype): string => {
 
 /** The raw little-endian bytes of a tensor's data (a view, no copy). */
 export const bytesOf = (data: TensorData): Uint8Array => new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)
+
+/** Is `data` the typed array `dtype` requires (subclasses such as Buffer count)? */
+export const hasArrayType = (dtype: Dtype, data: unknown): boolean => {
+  switch (dtype) {
+    case 'F64': return data instanceof Float64Array
+    case 'F32': return data instanceof Float32Array
+    case 'F16': case 'BF16': case 'U16': return data instanceof Uint16Array
+    case 'I16': return data instanceof Int16Array
+    case 'I32': return data instanceof Int32Array
+    case 'U32': return data instanceof Uint32Array
+    case 'I64': return data instanceof BigInt64Array
+    case 'U64': return data instanceof BigUint64Array
+    case 'I8': return data instanceof Int8Array
+    case 'F8_E4M3': case 'F8_E5M2': case 'U8': case 'BOOL': return data instanceof Uint8Array
+  }
+}

@@ -2,3 +2,7 @@
 export { fileSource } from './fileSource.js'
 export { openCheckpoint, INDEX_NAME } from './openCheckpoint.js'
 export type { Checkpoint, CheckpointTensor } from './openCheckpoint.js'
+export { writeSafetensors } from './writeSafetensors.js'
+export type { WriteSafetensorsOptions, WriteResult, TensorSpec } from './writeSafetensors.js'
+export { writeCheckpoint, planShards, shardName } from './writeCheckpoint.js'
+export type { WriteCheckpointOptions } from './writeCheckpoint.js'
