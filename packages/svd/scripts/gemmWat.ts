@@ -1,0 +1,128 @@
+// Generates the WebAssembly text of the GEMM macro/micro kernels (f32 and f64).
+// Run by scripts/build-wasm.ts at build time; the output is compiled with wabt into bytes that
+// src/internal/wasm/kernels.generated.ts embeds. Plain, erasable TypeScript (Node type stripping).
+//
+// Layout contract (shared with src/internal/wasm/gemmWasm.ts):
+// - packed A sliver: MR rows × kc, stored k-major: a[kk*MR + r]      (MR consecutive elements per k)
+// - packed B sliver: kc × NR cols, stored k-major: b[kk*NR + j]      (NR consecutive elements per k)
+// - a packed A block of mc rows is mc/MR slivers one after another (stride MR*kc elements);
+//   a packed B panel of nc cols is nc/NR slivers one after another (stride NR*kc elements).
+// - C is row-major with leading dimension ldc (elements), padded so that every tile is full.
+// macro_<t>(pa, pb, c, mc, nc, kc, ldc, first): C[mc×nc] (+)= A_block · B_panel; first=1 overwrites.
+
+export interface KernelShape {
+  readonly dtype: 'f32' | 'f64'
+  readonly mr: number
+  readonly nr: number
+  readonly fma: boolean
+  readonly unroll: number
+}
+
+const lanesOf = (dtype: 'f32' | 'f64'): number => (dtype === 'f32' ? 4 : 2)
+const bytesOf = (dtype: 'f32' | 'f64'): number => (dtype === 'f32' ? 4 : 8)
+
+const microKernel = (s: KernelShape): string => {
+  const { dtype, mr, nr, fma, unroll } = s
+  const lanes = lanesOf(dtype)
+  const es = bytesOf(dtype)
+  const vt = dtype === 'f32' ? 'f32x4' : 'f64x2'
+  const splat = dtype === 'f32' ? 'v128.load32_splat' : 'v128.load64_splat'
+  const nv = nr / lanes
+  const acc = (r: number, v: number): string => `$c${r}_${v}`
+  const lines: string[] = []
+  lines.push(`(func $uk_${dtype} (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $first i32)`)
+  for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) lines.push(`  (local ${acc(r, v)} v128)`)
+  for (let v = 0; v < nv; v++) lines.push(`  (local $b${v} v128)`)
+  lines.push('  (local $av v128) (local $n4 i32)')
+  const step = (kk: number): string[] => {
+    const out: string[] = []
+    for (let v = 0; v < nv; v++) out.push(`    (local.set $b${v} (v128.load offset=${(kk * nr + v * lanes) * es} align=4 (local.get $b)))`)
+    for (let r = 0; r < mr; r++) {
+      out.push(`    (local.set $av (${splat} offset=${(kk * mr + r) * es} (local.get $a)))`)
+      for (let v = 0; v < nv; v++) {
+        out.push(fma
+          ? `    (local.set ${acc(r, v)} (${vt}.relaxed_madd (local.get $av) (local.get $b${v}) (local.get ${acc(r, v)})))`
+          : `    (local.set ${acc(r, v)} (${vt}.add (local.get ${acc(r, v)}) (${vt}.mul (local.get $av) (local.get $b${v}))))`)
+      }
+    }
+    return out
+  }
+  // unrolled main loop over kc / unroll, then a remainder loop
+  lines.push(`  (local.set $n4 (i32.div_u (local.get $kc) (i32.const ${unroll})))`)
+  lines.push('  (if (local.get $n4) (then (loop $ku')
+  for (let kk = 0; kk < unroll; kk++) lines.push(...step(kk))
+  lines.push(`    (local.set $a (i32.add (local.get $a) (i32.const ${unroll * mr * es})))`)
+  lines.push(`    (local.set $b (i32.add (local.get $b) (i32.const ${unroll * nr * es})))`)
+  lines.push('    (local.set $n4 (i32.sub (local.get $n4) (i32.const 1)))')
+  lines.push('    (br_if $ku (local.get $n4)))))')
+  lines.push(`  (local.set $kc (i32.rem_u (local.get $kc) (i32.const ${unroll})))`)
+  lines.push('  (if (local.get $kc) (then (loop $k1')
+  lines.push(...step(0))
+  lines.push(`    (local.set $a (i32.add (local.get $a) (i32.const ${mr * es})))`)
+  lines.push(`    (local.set $b (i32.add (local.get $b) (i32.const ${nr * es})))`)
+  lines.push('    (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))')
+  lines.push('    (br_if $k1 (local.get $kc)))))')
+  // write back: row r at c + r*ldc*es
+  lines.push(`  (local.set $ldc (i32.mul (local.get $ldc) (i32.const ${es})))`)
+  lines.push('  (if (local.get $first) (then')
+  for (let r = 0; r < mr; r++) {
+    for (let v = 0; v < nv; v++) lines.push(`    (v128.store offset=${v * lanes * es} align=4 (local.get $c) (local.get ${acc(r, v)}))`)
+    if (r < mr - 1) lines.push('    (local.set $c (i32.add (local.get $c) (local.get $ldc)))')
+  }
+  lines.push('  ) (else')
+  for (let r = 0; r < mr; r++) {
+    for (let v = 0; v < nv; v++) {
+      lines.push(`    (v128.store offset=${v * lanes * es} align=4 (local.get $c) (${vt}.add (v128.load offset=${v * lanes * es} align=4 (local.get $c)) (local.get ${acc(r, v)})))`)
+    }
+    if (r < mr - 1) lines.push('    (local.set $c (i32.add (local.get $c) (local.get $ldc)))')
+  }
+  lines.push('  )))')
+  return lines.join('\n')
+}
+
+const macroKernel = (s: KernelShape): string => {
+  const { dtype, mr, nr } = s
+  const es = bytesOf(dtype)
+  return `(func (export "macro_${dtype}") (param $pa i32) (param $pb i32) (param $c i32) (param $mc i32) (param $nc i32) (param $kc i32) (param $ldc i32) (param $first i32)
+  (local $j i32) (local $i i32) (local $bj i32) (local $cj i32) (local $ai i32) (local $ci i32) (local $astep i32) (local $bstep i32) (local $cstep i32)
+  (local.set $astep (i32.mul (local.get $kc) (i32.const ${mr * es})))
+  (local.set $bstep (i32.mul (local.get $kc) (i32.const ${nr * es})))
+  (local.set $cstep (i32.mul (local.get $ldc) (i32.const ${mr * es})))
+  (local.set $bj (local.get $pb))
+  (local.set $cj (local.get $c))
+  (local.set $j (i32.const 0))
+  (block $jdone (loop $jl
+    (br_if $jdone (i32.ge_u (local.get $j) (local.get $nc)))
+    (local.set $ai (local.get $pa))
+    (local.set $ci (local.get $cj))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $il
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $mc)))
+      (call $uk_${dtype} (local.get $ai) (local.get $bj) (local.get $ci) (local.get $kc) (local.get $ldc) (local.get $first))
+      (local.set $ai (i32.add (local.get $ai) (local.get $astep)))
+      (local.set $ci (i32.add (local.get $ci) (local.get $cstep)))
+      (local.set $i (i32.add (local.get $i) (i32.const ${mr})))
+      (br $il)))
+    (local.set $bj (i32.add (local.get $bj) (local.get $bstep)))
+    (local.set $cj (i32.add (local.get $cj) (i32.const ${nr * es})))
+    (local.set $j (i32.add (local.get $j) (i32.const ${nr})))
+    (br $jl)))
+)`
+}
+
+/** The whole module: imports a shared memory `env.memory`, exports macro_f32 and macro_f64. */
+export const gemmModuleWat = (f32: KernelShape, f64: KernelShape, maxPages: number): string => `(module
+  (import "env" "memory" (memory 1 ${maxPages} shared))
+${microKernel(f32)}
+${macroKernel(f32)}
+${microKernel(f64)}
+${macroKernel(f64)}
+)`
+
+/** Register-blocking shapes, chosen by measurement on Node 22 / x64 (V8 keeps 16 xmm registers
+ *  and needs scratch ones): 4×8 f32 and 4×4 f64 with no k-unrolling ran fastest for both the relaxed
+ *  FMA and the plain mul+add kernels (6×8, 5×8 and unrolled loops spilled and ran at half speed). */
+export const SHAPES = {
+  relaxed: { f32: { dtype: 'f32', mr: 4, nr: 8, fma: true, unroll: 1 }, f64: { dtype: 'f64', mr: 4, nr: 4, fma: true, unroll: 1 } },
+  simd: { f32: { dtype: 'f32', mr: 4, nr: 8, fma: false, unroll: 1 }, f64: { dtype: 'f64', mr: 4, nr: 4, fma: false, unroll: 1 } },
+} as const satisfies Record<string, { f32: KernelShape; f64: KernelShape }>

@@ -1,0 +1,83 @@
+// Work items of one GEMM job, shared by the main thread and the pool's workers.
+// These functions are SELF-CONTAINED (no imports, no outer variables except the CTL numbers they
+// inline): the pool sends their source text (Function.prototype.toString) to each worker, so the main
+// thread and the workers run exactly the same code.
+//
+// Control block: Int32 slots at byte 0 of the shared WebAssembly memory.
+//   0 GEN   job generation; odd while the main thread writes a job, even when it is published
+//   1 NEXT  claim counter (monotonic); a job owns the indices [BASE, END)
+//   2 DONE  items finished in the current job
+//   3 BASE, 4 END
+//   5 SLEEPERS workers blocked in Atomics.wait on GEN
+//   6 NWORK  workers with id < NWORK take part in the current job (the `threads` option)
+//   7 STOP   set to 1 to make idle workers exit
+//   8..19 job parameters (see writeJob in pool.ts): dtype, pa, pb, c, mp, np, k, mci, nci, kc, nim, es
+//   20 READY workers that have instantiated the module
+
+/** Runs one item: the tile C[ic:ic+mc, jc:jc+nc] of a packed GEMM over the whole k range. */
+export function runItem(ex: Record<string, unknown>, ctl: Int32Array, idx: number): void {
+  const dt = Atomics.load(ctl, 8)
+  const pa = Atomics.load(ctl, 9) >>> 0, pb = Atomics.load(ctl, 10) >>> 0, c = Atomics.load(ctl, 11) >>> 0
+  const mp = Atomics.load(ctl, 12), np = Atomics.load(ctl, 13), k = Atomics.load(ctl, 14)
+  const mci = Atomics.load(ctl, 15), nci = Atomics.load(ctl, 16), kcMax = Atomics.load(ctl, 17)
+  const nim = Atomics.load(ctl, 18), es = Atomics.load(ctl, 19)
+  const im = idx % nim, jn = (idx - im) / nim
+  const ic = im * mci, jc = jn * nci
+  const mc = Math.min(mci, mp - ic), nc = Math.min(nci, np - jc)
+  const macro = (dt === 1 ? ex['macro_f64'] : ex['macro_f32']) as (pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldc: number, first: number) => void
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = Math.min(kcMax, k - pc)
+    macro(pa + (pc * mp + ic * kc) * es, pb + (pc * np + jc * kc) * es, c + (ic * np + jc) * es, mc, nc, kc, np, pc === 0 ? 1 : 0)
+  }
+}
+
+/** Claims and runs items of the published job until none is left; returns how many it ran.
+ *  A claim succeeds only while NEXT lies in the job's [BASE, END), so a thread that read a stale
+ *  job never steals an index of the next one. */
+export function runItems(ex: Record<string, unknown>, ctl: Int32Array): number {
+  let ran = 0
+  for (;;) {
+    const g = Atomics.load(ctl, 0)
+    if ((g & 1) === 1) return ran
+    const base = Atomics.load(ctl, 3), end = Atomics.load(ctl, 4)
+    if (Atomics.load(ctl, 0) !== g) continue
+    let cur = Atomics.load(ctl, 1)
+    let claimed = -1
+    while (cur >= base && cur < end) {
+      const prev = Atomics.compareExchange(ctl, 1, cur, cur + 1)
+      if (prev === cur) { claimed = cur; break }
+      cur = prev
+    }
+    if (claimed < 0) return ran
+    runItem(ex, ctl, claimed - base)
+    ran++
+    if (Atomics.add(ctl, 2, 1) + 1 === end - base) Atomics.notify(ctl, 2)
+  }
+}
+
+/** A worker's life: spin briefly on GEN after each job (jobs of a blocked algorithm come in quick
+ *  succession), then sleep in Atomics.wait; exits when STOP is set. */
+export function workerLoop(ex: Record<string, unknown>, ctl: Int32Array, wid: number, spinMs: number): void {
+  let seen = Atomics.load(ctl, 0)
+  for (;;) {
+    if (Atomics.load(ctl, 7) === 1) return
+    let g = Atomics.load(ctl, 0)
+    if (g === seen || (g & 1) === 1) {
+      const t0 = performance.now()
+      let i = 0
+      for (;;) {
+        g = Atomics.load(ctl, 0)
+        if (g !== seen && (g & 1) === 0) break
+        if ((++i & 1023) === 0 && performance.now() - t0 > spinMs) break
+      }
+      if (g === seen || (g & 1) === 1) {
+        Atomics.add(ctl, 5, 1)
+        Atomics.wait(ctl, 0, g, 1000)
+        Atomics.sub(ctl, 5, 1)
+        continue
+      }
+    }
+    seen = g
+    if (wid < Atomics.load(ctl, 6)) runItems(ex, ctl)
+  }
+}

@@ -1,0 +1,112 @@
+import t from 'tap'
+import fc from 'fast-check'
+import { setCpuOptions, cpuInfo } from '../src/cpuOptions.js'
+import { wasmRuntime } from '../src/internal/wasm/runtime.js'
+import { gemmWasm } from '../src/internal/wasm/gemmWasm.js'
+import { withCpuGemm } from '../src/internal/wasm/cpuGemm.js'
+
+type F = Float32Array | Float64Array
+// f32 kernels accumulate in f32: error of a length-k dot product ≤ ~k·u·Σ|a||b| (u = 2⁻²⁴); f64: u = 2⁻⁵³.
+// Random ±0.5 data: we bound |err| ≤ GROWTH·k·u·Σ|a_ip·b_pj| with a safety factor GROWTH = 2.
+const U = { f32: 2 ** -24, f64: 2 ** -53 }
+const GROWTH = 2
+
+/** Naive f64 reference: C = alpha·A·B + beta·C; also returns Σ|a||b| per entry for the error bound. */
+const naive = (m: number, n: number, k: number, alpha: number, a: F, sa0: number, sa1: number, oa: number, b: F, sb0: number, sb1: number, ob: number,
+  beta: number, c: F, sc0: number, sc1: number, oc: number): { ref: Float64Array; mag: Float64Array } => {
+  const ref = new Float64Array(m * n), mag = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0, g = 0
+    for (let p = 0; p < k; p++) { const x = a[oa + i * sa0 + p * sa1]! * b[ob + p * sb0 + j * sb1]!; s += x; g += Math.abs(x) }
+    const d = oc + i * sc0 + j * sc1
+    ref[i * n + j] = alpha * s + (beta === 0 ? 0 : beta * c[d]!)
+    mag[i * n + j] = Math.abs(alpha) * g + Math.abs(beta * (beta === 0 ? 0 : c[d]!))
+  }
+  return { ref, mag }
+}
+
+const rngFill = (x: F, seed: number): F => { let s = seed >>> 0; for (let i = 0; i < x.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; x[i] = s / 2 ** 32 - 0.5 } return x }
+
+const paths = [
+  { kernel: 'relaxed-simd', threads: 1 }, { kernel: 'relaxed-simd', threads: 2 },
+  { kernel: 'simd', threads: 1 }, { kernel: 'simd', threads: 2 },
+] as const
+
+t.test('cpuInfo reports the kernel in use; setCpuOptions validates its arguments', async (t) => {
+  t.equal(setCpuOptions({ kernel: 'ts', threads: 1 }).kernel, 'ts')
+  t.equal(cpuInfo().simdBits, 64)
+  const info = setCpuOptions({ kernel: 'auto', threads: 2 })
+  t.ok(info.kernel === 'relaxed-simd' || info.kernel === 'simd', `Node ${process.version} runs a WebAssembly SIMD kernel: ${info.kernel}`)
+  t.equal(info.simdBits, 128)
+  t.equal(info.threads, 2)
+  t.ok(setCpuOptions({ threads: 0 }).threads >= 1, 'threads 0 = all cores')
+  t.throws(() => setCpuOptions({ threads: -1 }), RangeError)
+  t.throws(() => setCpuOptions({ threads: 1.5 }), RangeError)
+  t.throws(() => setCpuOptions({ kernel: 'avx' as 'ts' }), RangeError)
+})
+
+for (const path of paths) {
+  t.test(`gemm kernel ${path.kernel} × ${path.threads} thread(s) equals the f64 reference up to rounding, any strides`, async (t) => {
+    setCpuOptions(path)
+    const rt = wasmRuntime()
+    t.ok(rt !== null && rt.variant === path.kernel, `runtime ${rt?.variant}`)
+    if (rt === null) return
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 600 }),
+      fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer(),
+      (m, n, k, isF64, trans, betaKind, seed) => {
+        const T = isF64 ? Float64Array : Float32Array
+        const u = isF64 ? U.f64 : U.f32
+        const a = rngFill(new T(m * k + 3), seed), b = rngFill(new T(k * n + 5), seed + 1)
+        // A row- or column-major (offset 3), B row-major or transposed with a negative row stride
+        const [sa0, sa1] = trans & 1 ? [1, m] : [k, 1]
+        const [sb0, sb1, ob] = trans & 2 ? [1, k, 5] : [-n, 1, 5 + (k - 1) * n]
+        const c = rngFill(new T(2 * m * n + 1), seed + 2)
+        const beta = [0, 1, -0.5][betaKind]!
+        if (beta === 0) c.fill(NaN) // beta = 0 must ignore C (NaN included), like BLAS
+        const sc0 = 1, sc1 = 2 * m, oc = 1 // column-major output with a gap between columns
+        const { ref, mag } = naive(m, n, k, 0.75, a, sa0, sa1, 3, b, sb0, sb1, ob, beta, c, sc0, sc1, oc)
+        gemmWasm(rt, path.threads, m, n, k, 0.75, a, sa0, sa1, 3, b, sb0, sb1, ob, beta, c, sc0, sc1, oc)
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          const got = c[oc + i * sc0 + j * sc1]!, e = Math.abs(got - ref[i * n + j]!)
+          if (!(e <= GROWTH * (k + 2) * u * mag[i * n + j]! + Number.MIN_VALUE)) return false
+        }
+        return true
+      }), { seed: 42, numRuns: 40 })
+    t.ok(true, 'fast-check property held for 40 random shapes, strides and betas')
+  })
+
+  t.test(`gemm kernel ${path.kernel} × ${path.threads}: products large enough to be split across threads and blocks`, async (t) => {
+    setCpuOptions(path)
+    const rt = wasmRuntime()!
+    for (const [m, n, k] of [[261, 197, 530], [1, 300, 300], [300, 2, 300], [2100, 9, 40], [13, 2100, 260]] as const) {
+      for (const T of [Float32Array, Float64Array]) {
+        const u = T === Float64Array ? U.f64 : U.f32
+        const a = rngFill(new T(m * k), 7), b = rngFill(new T(k * n), 8), c = new T(m * n)
+        const { ref, mag } = naive(m, n, k, 1, a, k, 1, 0, b, n, 1, 0, 0, c, n, 1, 0)
+        gemmWasm(rt, path.threads, m, n, k, 1, a, k, 1, 0, b, n, 1, 0, 0, c, n, 1, 0)
+        let worst = 0
+        for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(c[i]! - ref[i]!) / (GROWTH * (k + 2) * u * mag[i]!))
+        t.ok(worst <= 1, `${T.name} ${m}×${k}·${k}×${n}: error / bound = ${worst.toFixed(3)} ≤ 1`)
+      }
+    }
+  })
+}
+
+t.test('the seam falls back to the reference for tiny or mixed-dtype products and for kernel "ts"', async (t) => {
+  let calls = 0
+  const ref = (): void => { calls++ }
+  const g = withCpuGemm(ref)
+  const a = new Float64Array(64 * 64), c = new Float64Array(64 * 64)
+  setCpuOptions({ kernel: 'auto', threads: 1 })
+  g(2, 2, 2, 1, a, 2, 1, 0, a, 2, 1, 0, 0, c, 2, 1, 0)
+  t.equal(calls, 1, 'tiny product → reference')
+  g(64, 64, 64, 1, new Float32Array(64 * 64), 64, 1, 0, a, 64, 1, 0, 0, c, 64, 1, 0)
+  t.equal(calls, 2, 'mixed dtypes → reference')
+  g(64, 64, 64, 1, a, 64, 1, 0, a, 64, 1, 0, 0, c, 64, 1, 0)
+  t.equal(calls, 2, 'large f64 product → wasm')
+  setCpuOptions({ kernel: 'ts' })
+  g(64, 64, 64, 1, a, 64, 1, 0, a, 64, 1, 0, 0, c, 64, 1, 0)
+  t.equal(calls, 3, 'kernel ts → reference')
+  setCpuOptions({ kernel: 'auto', threads: 0 })
+})
