@@ -1,0 +1,6 @@
+export * from './errors.js'
+export { createGpuContext, defaultGemmTile, tileKey } from './context.js'
+export type { GpuContext, GpuAdapterInfo, GpuLimits, TileConfig, SubgroupMatrixConfig, CreateGpuContextOptions } from './context.js'
+export { uploadMat, downloadMat, allocGpuMat } from './transfer/gpuMat.js'
+export type { GpuMat, GpuMatBlock, GpuDtype, UploadOptions } from './transfer/gpuMat.js'
+export * from './gemm/index.js'
