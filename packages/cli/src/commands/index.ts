@@ -1,8 +1,12 @@
 import type { Command } from 'commander'
+import { register as inspect } from './inspect.js'
+import { register as convert } from './convert.js'
 
 /** One `lr` sub-command: adds itself to the program. Each lives in its own file in this folder. */
 export type Register = (program: Command) => void
 
 /** Every command, in `--help` order. Add one line per new command file. */
 export const commands: readonly Register[] = [
+  inspect,
+  convert,
 ]
