@@ -1,4 +1,5 @@
 // Shared helpers of the quant-complex tests (not a test file: tap includes only *.test.ts).
+import fc from 'fast-check'
 import type { Mat } from '@lr/svd'
 
 /** f32 unit roundoff. */
@@ -32,4 +33,10 @@ export const matvec64 = (a: ArrayLike<number>, rows: number, cols: number, x: Ar
   const y = new Float64Array(rows)
   for (let i = 0; i < rows; i++) { let s = 0; for (let k = 0; k < cols; k++) s += a[i * cols + k]! * x[k]!; y[i] = s }
   return y
+}
+
+/** Checks a fast-check property with seed 42 as one tap assertion (the counterexample and seed printed on failure). */
+export const holds = (t: { notOk: (v: unknown, msg: string) => void }, prop: fc.IProperty<never> | fc.IProperty<any>): void => {
+  const r = fc.check(prop, { seed: 42 })
+  t.notOk(r.failed, r.failed ? `counterexample ${JSON.stringify(r.counterexample)} (seed ${r.seed}, path ${r.counterexamplePath})` : 'property holds (fast-check seed 42)')
 }
