@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { register as inspect } from './inspect.js'
 import { register as convert } from './convert.js'
+import { register as quantize } from './quantize.js'
 
 /** One `lr` sub-command: adds itself to the program. Each lives in its own file in this folder. */
 export type Register = (program: Command) => void
@@ -9,4 +10,5 @@ export type Register = (program: Command) => void
 export const commands: readonly Register[] = [
   inspect,
   convert,
+  quantize,
 ]
