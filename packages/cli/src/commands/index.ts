@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { register as inspect } from './inspect.js'
 import { register as convert } from './convert.js'
 import { register as quantize } from './quantize.js'
+import { register as evalCmd } from './eval.js'
 
 /** One `lr` sub-command: adds itself to the program. Each lives in its own file in this folder. */
 export type Register = (program: Command) => void
@@ -11,4 +12,5 @@ export const commands: readonly Register[] = [
   inspect,
   convert,
   quantize,
+  evalCmd,
 ]

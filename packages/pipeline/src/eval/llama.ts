@@ -1,0 +1,194 @@
+import type { LlamaConfig } from './config.js'
+import { denseLinear, factoredLinear, type Linear } from './linear.js'
+import { ModelTensorError } from '../errors.js'
+import { matmulNT } from '../internal/matmulNT.js'
+
+/** The seven projections of one decoder layer, by their transformers module names.
+ *  @since 0.1.0  @category eval */
+export const LLAMA_PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'] as const
+/** One of `LLAMA_PROJECTIONS`.  @since 0.1.0  @category eval */
+export type LlamaProjection = typeof LLAMA_PROJECTIONS[number]
+
+/** A Llama decoder layer: two RMSNorm weights and seven linears.  @since 0.1.0  @category eval */
+export interface LlamaLayer {
+  readonly inputNorm: Float32Array
+  readonly postAttentionNorm: Float32Array
+  readonly linears: Readonly<Record<LlamaProjection, Linear>>
+}
+
+/** A `LlamaForCausalLM` ready to evaluate: f32 embeddings and norms, any `Linear` per projection.
+ *  @since 0.1.0  @category eval */
+export interface LlamaModel {
+  readonly config: LlamaConfig
+  /** `model.embed_tokens.weight`, row-major `[vocab, hidden]`. */
+  readonly embed: Float32Array
+  readonly layers: readonly LlamaLayer[]
+  readonly finalNorm: Float32Array
+  readonly lmHead: Linear
+}
+
+/** A tensor as the model builder needs it: f32 values and a shape. */
+export interface F32Tensor { readonly shape: readonly number[]; readonly data: Float32Array }
+
+/** `model.layers.{i}.{projection}`: the module name of a projection (PEFT's target name without the prefix). */
+export const llamaModuleName = (layer: number, projection: LlamaProjection): string => `model.layers.${layer}.${projection}`
+
+/** Builds a `LlamaModel` from a tensor lookup (names as transformers saves them). A projection stored as a
+ *  dense `<m>.weight` becomes a `denseLinear`; one stored as `<m>.weight_u` + `<m>.weight_v` (the
+ *  `factored-v1` format) becomes a `factoredLinear`. `lm_head.weight` falls back to the embedding when
+ *  `tieWordEmbeddings` is set. Throws `ModelTensorError` naming a missing or misshapen tensor.
+ *  @example const model = buildLlama(cfg, (name) => tensors.get(name), 'model.safetensors')
+ *  @since 0.1.0  @category eval */
+export const buildLlama = (config: LlamaConfig, get: (name: string) => F32Tensor | undefined, file = 'checkpoint'): LlamaModel => {
+  const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim, vocabSize: V } = config
+  const need = (name: string, shape: readonly number[]): Float32Array => {
+    const t = get(name)
+    if (!t) throw new ModelTensorError(file, name, `missing; the checkpoint does not hold a ${shape.join('×')} tensor of this name (is it a LlamaForCausalLM?)`)
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+      throw new ModelTensorError(file, name, `shape [${t.shape.join(', ')}] does not match config.json, expected [${shape.join(', ')}]`)
+    return t.data
+  }
+  const linear = (name: string, out: number, inF: number): Linear => {
+    const w = get(`${name}.weight`)
+    if (w) return denseLinear(need(`${name}.weight`, [out, inF]), out, inF)
+    const u = get(`${name}.weight_u`)
+    if (u && u.shape.length === 2) {
+      const r = u.shape[1]!
+      return factoredLinear(need(`${name}.weight_u`, [out, r]), need(`${name}.weight_v`, [r, inF]), { out, in: inF, rank: r })
+    }
+    return denseLinear(need(`${name}.weight`, [out, inF]), out, inF)
+  }
+  const dims: Record<LlamaProjection, [number, number]> = {
+    'self_attn.q_proj': [numHeads * headDim, H], 'self_attn.k_proj': [numKvHeads * headDim, H],
+    'self_attn.v_proj': [numKvHeads * headDim, H], 'self_attn.o_proj': [H, numHeads * headDim],
+    'mlp.gate_proj': [I, H], 'mlp.up_proj': [I, H], 'mlp.down_proj': [H, I],
+  }
+  const layers: LlamaLayer[] = []
+  for (let l = 0; l < config.numLayers; l++) {
+    const linears = {} as Record<LlamaProjection, Linear>
+    for (const p of LLAMA_PROJECTIONS) linears[p] = linear(llamaModuleName(l, p), dims[p][0], dims[p][1])
+    layers.push({
+      inputNorm: need(`model.layers.${l}.input_layernorm.weight`, [H]),
+      postAttentionNorm: need(`model.layers.${l}.post_attention_layernorm.weight`, [H]),
+      linears,
+    })
+  }
+  const embed = need('model.embed_tokens.weight', [V, H])
+  const lmHead = get('lm_head.weight') || get('lm_head.weight_u') || !config.tieWordEmbeddings ? linear('lm_head', V, H) : denseLinear(embed, V, H)
+  return { config, embed, layers, finalNorm: need('model.norm.weight', [H]), lmHead }
+}
+
+/** A copy of `model` with every projection replaced by `f(moduleName, linear)` (e.g. to wrap LoRA around it).
+ *  @example const withLora = mapLinears(model, (name, lin) => adapters.has(name) ? wrap(lin) : lin)
+ *  @since 0.1.0  @category eval */
+export const mapLinears = (model: LlamaModel, f: (moduleName: string, linear: Linear) => Linear): LlamaModel => ({
+  ...model,
+  layers: model.layers.map((layer, l) => {
+    const linears = {} as Record<LlamaProjection, Linear>
+    for (const p of LLAMA_PROJECTIONS) linears[p] = f(llamaModuleName(l, p), layer.linears[p])
+    return { ...layer, linears }
+  }),
+  lmHead: f('lm_head', model.lmHead),
+})
+
+const rmsNorm = (x: Float32Array, tokens: number, h: number, w: Float32Array, eps: number, out: Float32Array): void => {
+  for (let t = 0; t < tokens; t++) {
+    const o = t * h
+    let ss = 0
+    for (let i = 0; i < h; i++) { const v = x[o + i]!; ss += v * v }
+    const inv = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(ss / h) + eps)))
+    for (let i = 0; i < h; i++) out[o + i] = w[i]! * Math.fround(x[o + i]! * inv)
+  }
+}
+
+/** cos/sin tables [tokens, headDim/2] as transformers' LlamaRotaryEmbedding computes them in f32. */
+const ropeTables = (tokens: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } => {
+  const half = headDim / 2
+  const cos = new Float32Array(tokens * half), sin = new Float32Array(tokens * half)
+  for (let i = 0; i < half; i++) {
+    const invFreq = Math.fround(1 / Math.fround(theta ** Math.fround((2 * i) / headDim)))
+    for (let t = 0; t < tokens; t++) {
+      const ang = Math.fround(t * invFreq)
+      cos[t * half + i] = Math.cos(ang)
+      sin[t * half + i] = Math.sin(ang)
+    }
+  }
+  return { cos, sin }
+}
+
+/** In place on x [tokens, nHeads·headDim]: x·cos + rotate_half(x)·sin, rotate_half(x) = cat(−x₂, x₁). */
+const applyRope = (x: Float32Array, tokens: number, nHeads: number, headDim: number, cos: Float32Array, sin: Float32Array): void => {
+  const half = headDim / 2, width = nHeads * headDim
+  for (let t = 0; t < tokens; t++) {
+    for (let h = 0; h < nHeads; h++) {
+      const o = t * width + h * headDim
+      for (let i = 0; i < half; i++) {
+        const c = cos[t * half + i]!, s = sin[t * half + i]!
+        const x1 = x[o + i]!, x2 = x[o + half + i]!
+        x[o + i] = x1 * c - x2 * s
+        x[o + half + i] = x2 * c + x1 * s
+      }
+    }
+  }
+}
+
+/** Causal grouped-query attention for one sequence; returns [tokens, nHeads·headDim]. */
+const attention = (q: Float32Array, k: Float32Array, v: Float32Array, tokens: number, cfg: LlamaConfig): Float32Array => {
+  const { numHeads, numKvHeads, headDim: d } = cfg
+  const group = numHeads / numKvHeads, qW = numHeads * d, kW = numKvHeads * d
+  const scale = 1 / Math.sqrt(d)
+  const out = new Float32Array(tokens * qW)
+  const qh = new Float32Array(tokens * d), kh = new Float32Array(tokens * d), vt = new Float32Array(d * tokens)
+  const scores = new Float32Array(tokens * tokens), ctx = new Float32Array(tokens * d)
+  for (let kvh = 0; kvh < numKvHeads; kvh++) {
+    for (let t = 0; t < tokens; t++) for (let i = 0; i < d; i++) {
+      kh[t * d + i] = k[t * kW + kvh * d + i]!
+      vt[i * tokens + t] = v[t * kW + kvh * d + i]!
+    }
+    for (let g = 0; g < group; g++) {
+      const h = kvh * group + g
+      for (let t = 0; t < tokens; t++) for (let i = 0; i < d; i++) qh[t * d + i] = q[t * qW + h * d + i]!
+      matmulNT(tokens, tokens, d, qh, 0, kh, 0, scores, 0, false)
+      for (let t = 0; t < tokens; t++) {
+        const o = t * tokens
+        let mx = -Infinity
+        for (let j = 0; j <= t; j++) { const s = scores[o + j]! * scale; scores[o + j] = s; if (s > mx) mx = s }
+        let sum = 0
+        for (let j = 0; j <= t; j++) { const e = Math.exp(scores[o + j]! - mx); scores[o + j] = e; sum += e }
+        const inv = 1 / sum
+        for (let j = 0; j <= t; j++) scores[o + j] = scores[o + j]! * inv
+        for (let j = t + 1; j < tokens; j++) scores[o + j] = 0
+      }
+      matmulNT(tokens, d, tokens, scores, 0, vt, 0, ctx, 0, false)
+      for (let t = 0; t < tokens; t++) for (let i = 0; i < d; i++) out[t * qW + h * d + i] = ctx[t * d + i]!
+    }
+  }
+  return out
+}
+
+/** Next-token logits [tokens, vocab] of one sequence of token ids (row-major f32).
+ *  @example const logits = llamaLogits(model, new Uint8Array([104, 105]))
+ *  @since 0.1.0  @category eval */
+export const llamaLogits = (model: LlamaModel, ids: ArrayLike<number>): Float32Array => {
+  const cfg = model.config, T = ids.length, H = cfg.hiddenSize
+  const h = new Float32Array(T * H)
+  for (let t = 0; t < T; t++) h.set(model.embed.subarray(ids[t]! * H, (ids[t]! + 1) * H), t * H)
+  const xn = new Float32Array(T * H)
+  const { cos, sin } = ropeTables(T, cfg.headDim, cfg.ropeTheta)
+  for (const layer of model.layers) {
+    const L = layer.linears
+    rmsNorm(h, T, H, layer.inputNorm, cfg.rmsNormEps, xn)
+    const q = L['self_attn.q_proj'].apply(xn, T), k = L['self_attn.k_proj'].apply(xn, T), v = L['self_attn.v_proj'].apply(xn, T)
+    applyRope(q, T, cfg.numHeads, cfg.headDim, cos, sin)
+    applyRope(k, T, cfg.numKvHeads, cfg.headDim, cos, sin)
+    const o = L['self_attn.o_proj'].apply(attention(q, k, v, T, cfg), T)
+    for (let i = 0; i < h.length; i++) h[i] = h[i]! + o[i]!
+    rmsNorm(h, T, H, layer.postAttentionNorm, cfg.rmsNormEps, xn)
+    const gate = L['mlp.gate_proj'].apply(xn, T), up = L['mlp.up_proj'].apply(xn, T)
+    for (let i = 0; i < gate.length; i++) { const g = gate[i]!; gate[i] = (g / (1 + Math.exp(-g))) * up[i]! }
+    const down = L['mlp.down_proj'].apply(gate, T)
+    for (let i = 0; i < h.length; i++) h[i] = h[i]! + down[i]!
+  }
+  rmsNorm(h, T, H, model.finalNorm, cfg.rmsNormEps, xn)
+  return model.lmHead.apply(xn, T)
+}

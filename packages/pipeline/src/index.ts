@@ -1,0 +1,8 @@
+export * from './errors.js'
+export type { ProgressEvent } from './progress.js'
+export * from './eval/config.js'
+export * from './eval/linear.js'
+export * from './eval/llama.js'
+export * from './eval/evaluateLoss.js'
+export * from './eval/withPeftLora.js'
+export * from './lrError.js'
