@@ -1,11 +1,12 @@
 import type { SvdError } from '@lr/svd'
+import type { SafetensorsError } from '@lr/io-safetensors'
 import type { PipelineError } from './errors.js'
 import { PipelineIoError } from './errors.js'
 
 /** Every tagged error an lr pipeline can fail with: the union of each package's error union.
  *  Switch on `_tag` with an exhaustive `never` default.
  *  @since 0.1.0  @category errors */
-export type LrError = SvdError | PipelineError
+export type LrError = SvdError | SafetensorsError | PipelineError
 
 const TAGS = new Set(['ShapeMismatch', 'NotFinite', 'NoConvergence', 'InvalidArgument', 'NotPositiveDefinite',
   'UnsupportedModel', 'ModelTensorError', 'InvalidEvalData', 'StageFailed', 'PipelineIoError', 'SafetensorsError'])

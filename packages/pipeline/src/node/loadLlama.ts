@@ -6,7 +6,8 @@ import { parseLlamaConfig } from '../eval/config.js'
 import { buildLlama, type LlamaModel } from '../eval/llama.js'
 import { withPeftLora } from '../eval/withPeftLora.js'
 import { toLrError, type LrError } from '../lrError.js'
-import { readMiniCheckpoint } from '../internal/miniCheckpoint.js'
+import { openCheckpoint } from '@lr/io-safetensors/node'
+import type { F32Tensor } from '../eval/llama.js'
 
 /** Options of `loadLlama`.  @since 0.1.0  @category eval */
 export interface LoadLlamaOptions {
@@ -22,6 +23,22 @@ const readJson = async (file: string, what: string): Promise<unknown> => {
   try { return JSON.parse(text) } catch (e) { throw new PipelineIoError(file, 'parse', `not valid JSON (${(e as Error).message})`) }
 }
 
+/** Every float tensor of a checkpoint decoded to f32 (files closed in every case). */
+export const readAllFloat32 = async (path: string): Promise<Map<string, F32Tensor>> => {
+  const ck = await openCheckpoint(path)()
+  if (ck._tag === 'Left') throw ck.left
+  try {
+    const out = new Map<string, F32Tensor>()
+    for (const t of ck.right.tensors) {
+      const data = await ck.right.readFloat32(t.name)()
+      if (data._tag === 'Left') throw data.left
+      out.set(t.name, { shape: t.shape, data: data.right })
+    }
+    return out
+  } finally { await ck.right.close() }
+}
+const lookup = (m: Map<string, F32Tensor>) => (name: string): F32Tensor | undefined => m.get(name)
+
 /** Loads a `LlamaForCausalLM` for evaluation from a model directory (config.json + model.safetensors, or a
  *  sharded dir with model.safetensors.index.json) or a .safetensors file with config.json beside it.
  *  Weights of any float dtype are decoded to f32; `factored-v1` projections stay factored.
@@ -32,14 +49,12 @@ export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEit
     const isFile = (await stat(path).catch(() => { throw new PipelineIoError(path, 'stat', 'no such file or directory; pass a model directory or .safetensors file') })).isFile()
     const cfgFile = join(isFile ? dirname(path) : path, 'config.json')
     const config = parseLlamaConfig(await readJson(cfgFile, 'model config'), cfgFile)
-    const ckpt = await readMiniCheckpoint(path)
-    let model = buildLlama(config, (n) => ckpt.tensors.get(n), path)
+    let model = buildLlama(config, lookup(await readAllFloat32(path)), path)
     if (opts.adapter !== undefined) {
-      const acfgFile = join(opts.adapter, 'adapter_config.json')
-      const acfg = await readJson(acfgFile, 'adapter config')
+      const acfg = await readJson(join(opts.adapter, 'adapter_config.json'), 'adapter config')
       const afile = join(opts.adapter, 'adapter_model.safetensors')
-      const ad = await readMiniCheckpoint(afile)
-      model = withPeftLora(model, acfg, (n) => ad.tensors.get(n), ad.tensors.keys(), afile)
+      const ad = await readAllFloat32(afile)
+      model = withPeftLora(model, acfg, lookup(ad), ad.keys(), afile)
     }
     return model
   }, toLrError)
