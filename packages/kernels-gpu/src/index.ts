@@ -4,3 +4,7 @@ export type { GpuContext, GpuAdapterInfo, GpuLimits, TileConfig, SubgroupMatrixC
 export { uploadMat, downloadMat, allocGpuMat } from './transfer/gpuMat.js'
 export type { GpuMat, GpuMatBlock, GpuDtype, UploadOptions } from './transfer/gpuMat.js'
 export * from './gemm/index.js'
+export * from './gemv/index.js'
+export * from './lowRankApply/index.js'
+export * from './choleskyQr2/index.js'
+export * from './randomizedSvd/index.js'

@@ -104,3 +104,24 @@ t.test('property: random shapes and strided inputs match the reference', async (
     }), { seed: 42, numRuns: 25 }), 'fc.assert: 25 random shapes (seed 42)')
 
 })
+
+/** f16 storage: inputs rounded to binary16 (unit roundoff u = 2⁻¹¹), products and sums in f32.
+ *  Against the f64 product of the unrounded inputs: |Δ| ≤ (2u + u²)·(|A|·|B|) + 1e-5·√k·(|A|·|B|). */
+const F16_U = 2 ** -11
+const f16Tol = (k: number): number => 2 * F16_U + F16_U ** 2 + f32Tol(k)
+
+t.test('f16 storage with f32 accumulation vs the f64 reference (documented bound)', async (t) => {
+  for (const name of ['direct 4x4 (software)', 'tiled 128x128 (discrete GPUs)']) {
+    const ctx = await ctxWith(t, TILES[name])
+    if (!ctx.features.has('shader-f16')) { t.fail(`${ctx.adapterInfo.description} lacks shader-f16`); return }
+    for (const [m, k, n] of [[1, 1, 1], [127, 127, 127], [129, 129, 129], [129, 65, 127], [33, 300, 12]] as const) {
+      const a = randomMat(m, k, m + 5), b = randomMat(k, n, n + 9)
+      const r = await gemmGpu(ctx, a, b, { dtype: 'f16' })()
+      if (r._tag === 'Left') { t.fail(r.left.message); continue }
+      const { c, mag } = refGemm(a, b)
+      const err = maxScaledError(r.right, c, mag)
+      t.ok(err <= f16Tol(k), `${name} ${m}x${k}·${k}x${n}: ${err.toExponential(2)} <= ${f16Tol(k).toExponential(2)}`)
+    }
+    t.ok([...ctx.pipelines.keys()].some((key) => key.startsWith('gemm:f16:')), 'f16 shader key')
+  }
+})

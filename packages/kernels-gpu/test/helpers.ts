@@ -56,3 +56,41 @@ export const maxScaledError = (got: Mat, want: Float64Array, mag: Float64Array):
 
 /** The f32 bound of STYLE §6: relative error ≤ 1e-5·√k (elementwise, relative to |A|·|B|). */
 export const f32Tol = (k: number): number => 1e-5 * Math.sqrt(Math.max(k, 1))
+
+/** A seeded standard-normal source (xorshift32 + Box–Muller), the shape of @lr/svd's Rng. */
+export const normalRng = (seed: number): { normal(): number; uniform(): number } => {
+  let s = seed >>> 0 || 1
+  const uniform = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 2 ** 32 }
+  return { uniform, normal: () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()) }
+}
+
+/** A random m×k matrix with orthonormal columns (modified Gram–Schmidt twice, f64). */
+export const orthonormal = (m: number, k: number, seed: number): Float64Array => {
+  const rng = normalRng(seed)
+  const q = new Float64Array(m * k).map(() => rng.normal())
+  for (let pass = 0; pass < 2; pass++) for (let j = 0; j < k; j++) {
+    for (let i = 0; i < j; i++) {
+      let d = 0
+      for (let p = 0; p < m; p++) d += q[p * k + i]! * q[p * k + j]!
+      for (let p = 0; p < m; p++) q[p * k + j]! -= d * q[p * k + i]!
+    }
+    let nrm = 0
+    for (let p = 0; p < m; p++) nrm += q[p * k + j]! ** 2
+    nrm = Math.sqrt(nrm)
+    for (let p = 0; p < m; p++) q[p * k + j]! /= nrm
+  }
+  return q
+}
+
+/** A = U0·diag(sigma)·V0ᵀ with random orthonormal U0 [m, k], V0 [n, k] (f32 storage, exact spectrum). */
+export const withSpectrum = (m: number, n: number, sigma: readonly number[], seed: number): Mat<Float32Array> => {
+  const k = sigma.length
+  const u = orthonormal(m, k, seed), v = orthonormal(n, k, seed + 1)
+  const a = new Float32Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0
+    for (let p = 0; p < k; p++) s += u[i * k + p]! * sigma[p]! * v[j * k + p]!
+    a[i * n + j] = s
+  }
+  return { data: a, shape: [m, n], stride: [n, 1], offset: 0 }
+}

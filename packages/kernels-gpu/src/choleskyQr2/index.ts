@@ -1,0 +1,1 @@
+export { choleskyQr2Gpu } from './choleskyQr2Gpu.js'

@@ -1,0 +1,2 @@
+export { gemvGpu, gemvGpuMat } from './gemvGpu.js'
+export type { GemvGpuOptions } from './gemvGpu.js'

@@ -1,0 +1,2 @@
+export { lowRankApplyGpu, uploadLowRank } from './lowRankApplyGpu.js'
+export type { GpuLowRank, LowRankFactors } from './lowRankApplyGpu.js'

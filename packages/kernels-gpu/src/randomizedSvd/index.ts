@@ -1,0 +1,3 @@
+export { randomizedSvdGpu } from './randomizedSvdGpu.js'
+export type { RandomizedSvdGpuOptions, GpuSvdResult } from './randomizedSvdGpu.js'
+export { gpuLinearOperator } from './gpuLinearOperator.js'
