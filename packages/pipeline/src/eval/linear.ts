@@ -1,3 +1,4 @@
+import { fairy2iApply, fairy2iPrepare, type Fairy2iPacked } from '@lr/quant-complex'
 import { matmulNT } from '../internal/matmulNT.js'
 
 /** A linear layer y = x·Wᵀ known only by how it applies to activations, so that LoRA, factored and
@@ -67,5 +68,20 @@ export const factoredLinear = (u: Float32Array, v: Float32Array, dims: { readonl
       matmulNT(tokens, outF, r, t, 0, u, 0, y, 0, false)
       return y
     },
+  }
+}
+
+/** A Fairy2i-packed layer (`fairy2i-packed-v1`, @lr/quant-complex) applied multiplication-free with
+ *  `fairy2iApply` on its prepared (WebAssembly SIMD when available) kernel; never densified.
+ *  Stores 2·T bits per complex weight pair plus 4 scales per stage.
+ *  @example const lin = fairy2iLinear(fairy2iQuantize(w, { stages: 2 }), 'q_proj.weight')
+ *  @since 0.1.0  @category eval */
+export const fairy2iLinear = (p: Fairy2iPacked, name = 'layer'): Linear => {
+  const prepared = fairy2iPrepare(p, { name })
+  const inF = p.cols, outF = p.rows
+  return {
+    kind: 'fairy2i', inFeatures: inF, outFeatures: outF,
+    storedParams: p.stages.length * 2 * (outF / 2) * Math.ceil(inF / 8) + 4 * p.stages.length,
+    apply: (x, tokens) => fairy2iApply(prepared, { data: x, shape: [tokens, inF], stride: [inF, 1], offset: 0 }, { checkFinite: false, name }).data,
   }
 }

@@ -1,5 +1,7 @@
+import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
+import { fairy2iLayerNames, fromFairy2iTensors } from '@lr/quant-complex'
 import type { LlamaConfig } from './config.js'
-import { denseLinear, factoredLinear, type Linear } from './linear.js'
+import { denseLinear, factoredLinear, fairy2iLinear, type Linear } from './linear.js'
 import { ModelTensorError } from '../errors.js'
 import { matmulNT } from '../internal/matmulNT.js'
 
@@ -27,30 +29,36 @@ export interface LlamaModel {
   readonly lmHead: Linear
 }
 
-/** A tensor as the model builder needs it: f32 values and a shape. */
-export interface F32Tensor { readonly shape: readonly number[]; readonly data: Float32Array }
+/** A tensor lookup by name (a Map's `get` over `NamedTensor`s of any dtype, as @lr/io-safetensors reads them). */
+export type TensorLookup = (name: string) => NamedTensor | undefined
 
 /** `model.layers.{i}.{projection}`: the module name of a projection (PEFT's target name without the prefix). */
 export const llamaModuleName = (layer: number, projection: LlamaProjection): string => `model.layers.${layer}.${projection}`
 
-/** Builds a `LlamaModel` from a tensor lookup (names as transformers saves them). A projection stored as a
- *  dense `<m>.weight` becomes a `denseLinear`; one stored as `<m>.weight_u` + `<m>.weight_v` (the
- *  `factored-v1` format) becomes a `factoredLinear`. `lm_head.weight` falls back to the embedding when
+/** Builds a `LlamaModel` from a tensor lookup (names as transformers saves them; any float dtype, decoded
+ *  to f32). A projection stored as a dense `<m>.weight` becomes a `denseLinear`; one stored as `<m>.weight_u` +
+ *  `<m>.weight_v` (the `factored-v1` format) a `factoredLinear`; one stored as Fairy2i packed codes
+ *  (`<m>.weight_fairy2i_codes`, `fairy2i-packed-v1`) a `fairy2iLinear` (multiplication-free, never densified). `lm_head.weight` falls back to the embedding when
  *  `tieWordEmbeddings` is set. Throws `ModelTensorError` naming a missing or misshapen tensor.
  *  @example const model = buildLlama(cfg, (name) => tensors.get(name), 'model.safetensors')
  *  @since 0.1.0  @category eval */
-export const buildLlama = (config: LlamaConfig, get: (name: string) => F32Tensor | undefined, file = 'checkpoint'): LlamaModel => {
+export const buildLlama = (config: LlamaConfig, get: TensorLookup, file = 'checkpoint'): LlamaModel => {
   const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim, vocabSize: V } = config
   const need = (name: string, shape: readonly number[]): Float32Array => {
     const t = get(name)
     if (!t) throw new ModelTensorError(file, name, `missing; the checkpoint does not hold a ${shape.join('×')} tensor of this name (is it a LlamaForCausalLM?)`)
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
       throw new ModelTensorError(file, name, `shape [${t.shape.join(', ')}] does not match config.json, expected [${shape.join(', ')}]`)
-    return t.data
+    return t.dtype === 'F32' ? t.data as Float32Array : toFloat32(t)
   }
   const linear = (name: string, out: number, inF: number): Linear => {
     const w = get(`${name}.weight`)
     if (w) return denseLinear(need(`${name}.weight`, [out, inF]), out, inF)
+    if (fairy2iLayerNames([`${name}.weight_fairy2i_codes`]).length === 1 && get(`${name}.weight_fairy2i_codes`)) {
+      const p = fromFairy2iTensors(`${name}.weight`, get)
+      if (p.rows !== out || p.cols !== inF) throw new ModelTensorError(file, `${name}.weight_fairy2i_shape`, `packed shape [${p.rows}, ${p.cols}] does not match config.json, expected [${out}, ${inF}]`)
+      return fairy2iLinear(p, `${name}.weight`)
+    }
     const u = get(`${name}.weight_u`)
     if (u && u.shape.length === 2) {
       const r = u.shape[1]!

@@ -1,6 +1,9 @@
 import { UnsupportedModel, ModelTensorError } from '../errors.js'
 import { loraLinear } from './linear.js'
-import { mapLinears, type F32Tensor, type LlamaModel } from './llama.js'
+import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
+import { mapLinears, type LlamaModel, type TensorLookup } from './llama.js'
+
+const f32 = (t: NamedTensor): Float32Array => (t.dtype === 'F32' ? t.data as Float32Array : toFloat32(t))
 
 /** PEFT's pattern lookup: the first key `k` of `pattern` with `(.*\.)?(k)$` matching the module name. */
 const patternValue = (pattern: unknown, module: string): number | undefined => {
@@ -18,7 +21,7 @@ const patternValue = (pattern: unknown, module: string): number | undefined => {
  *  Throws `UnsupportedModel` for DoRA, biases and fan_in_fan_out, `ModelTensorError` for a missing B.
  *  @example const tuned = withPeftLora(model, JSON.parse(cfgText), (n) => adapter.get(n), 'adapter_model.safetensors')
  *  @since 0.1.0  @category eval */
-export const withPeftLora = (model: LlamaModel, config: unknown, get: (name: string) => F32Tensor | undefined, names: Iterable<string>, file = 'adapter_model.safetensors'): LlamaModel => {
+export const withPeftLora = (model: LlamaModel, config: unknown, get: TensorLookup, names: Iterable<string>, file = 'adapter_model.safetensors'): LlamaModel => {
   const c = (config ?? {}) as Record<string, unknown>
   const cfgFile = 'adapter_config.json'
   if (c['peft_type'] !== undefined && c['peft_type'] !== 'LORA') throw new UnsupportedModel(cfgFile, 'peft_type', `"${String(c['peft_type'])}" is not LORA`)
@@ -27,7 +30,7 @@ export const withPeftLora = (model: LlamaModel, config: unknown, get: (name: str
   if (c['fan_in_fan_out'] === true) throw new UnsupportedModel(cfgFile, 'fan_in_fan_out', 'true (Conv1D layout) is not supported for Llama')
   const r0 = c['r'], alpha0 = c['lora_alpha']
   if (typeof r0 !== 'number' || typeof alpha0 !== 'number') throw new UnsupportedModel(cfgFile, 'r / lora_alpha', 'missing; not a PEFT LoRA adapter_config.json')
-  const modules = new Map<string, { a: F32Tensor; aName: string }>()
+  const modules = new Map<string, { a: NamedTensor; aName: string }>()
   for (const n of names) {
     const m = /^(?:base_model\.model\.)?(.*)\.lora_A(?:\.default)?\.weight$/.exec(n)
     if (m) modules.set(m[1]!, { a: get(n)!, aName: n })
@@ -48,7 +51,7 @@ export const withPeftLora = (model: LlamaModel, config: unknown, get: (name: str
     const scaling = c['use_rslora'] === true ? alpha / Math.sqrt(r) : alpha / r
     if (hit.a.shape[1] !== lin.inFeatures || b.shape[0] !== lin.outFeatures || b.shape[1] !== r)
       throw new ModelTensorError(file, hit.aName, `A [${hit.a.shape}] / B [${b.shape}] do not fit ${name} [${lin.outFeatures}, ${lin.inFeatures}]; the adapter was trained on another model`)
-    return loraLinear(lin, hit.a.data, b.data, { rank: r, scaling })
+    return loraLinear(lin, f32(hit.a), f32(b), { rank: r, scaling })
   })
   const unused = [...modules.keys()].filter((m) => !used.has(m))
   if (unused.length > 0) throw new ModelTensorError(file, unused[0]!, `the adapter targets ${unused.length} module(s) the model does not have (first: "${unused[0]}"); the adapter was trained on another model`)

@@ -1,1 +1,3 @@
 export * from './loadLlama.js'
+export * from './readCheckpoint.js'
+export * from './writeCheckpoint.js'

@@ -7,7 +7,7 @@ import { buildLlama, type LlamaModel } from '../eval/llama.js'
 import { withPeftLora } from '../eval/withPeftLora.js'
 import { toLrError, type LrError } from '../lrError.js'
 import { openCheckpoint } from '@lr/io-safetensors/node'
-import type { F32Tensor } from '../eval/llama.js'
+import type { NamedTensor } from '@lr/io-safetensors'
 
 /** Options of `loadLlama`.  @since 0.1.0  @category eval */
 export interface LoadLlamaOptions {
@@ -23,25 +23,26 @@ const readJson = async (file: string, what: string): Promise<unknown> => {
   try { return JSON.parse(text) } catch (e) { throw new PipelineIoError(file, 'parse', `not valid JSON (${(e as Error).message})`) }
 }
 
-/** Every float tensor of a checkpoint decoded to f32 (files closed in every case). */
-export const readAllFloat32 = async (path: string): Promise<Map<string, F32Tensor>> => {
+/** Every tensor of a checkpoint, by name (files closed in every case). */
+export const readAllTensors = async (path: string): Promise<Map<string, NamedTensor>> => {
   const ck = await openCheckpoint(path)()
   if (ck._tag === 'Left') throw ck.left
   try {
-    const out = new Map<string, F32Tensor>()
+    const out = new Map<string, NamedTensor>()
     for (const t of ck.right.tensors) {
-      const data = await ck.right.readFloat32(t.name)()
-      if (data._tag === 'Left') throw data.left
-      out.set(t.name, { shape: t.shape, data: data.right })
+      const r = await ck.right.readTensor(t.name)()
+      if (r._tag === 'Left') throw r.left
+      out.set(t.name, r.right)
     }
     return out
   } finally { await ck.right.close() }
 }
-const lookup = (m: Map<string, F32Tensor>) => (name: string): F32Tensor | undefined => m.get(name)
+const lookup = (m: Map<string, NamedTensor>) => (name: string): NamedTensor | undefined => m.get(name)
 
 /** Loads a `LlamaForCausalLM` for evaluation from a model directory (config.json + model.safetensors, or a
  *  sharded dir with model.safetensors.index.json) or a .safetensors file with config.json beside it.
- *  Weights of any float dtype are decoded to f32; `factored-v1` projections stay factored.
+ *  Weights of any float dtype are decoded to f32; `factored-v1` and `fairy2i-packed-v1` projections stay
+ *  factored / packed.
  *  @example const model = await loadLlama('examples/tinyllama-base', { adapter: 'my-lora' })()
  *  @since 0.1.0  @category eval */
 export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEither<LrError, LlamaModel> =>
@@ -49,11 +50,11 @@ export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEit
     const isFile = (await stat(path).catch(() => { throw new PipelineIoError(path, 'stat', 'no such file or directory; pass a model directory or .safetensors file') })).isFile()
     const cfgFile = join(isFile ? dirname(path) : path, 'config.json')
     const config = parseLlamaConfig(await readJson(cfgFile, 'model config'), cfgFile)
-    let model = buildLlama(config, lookup(await readAllFloat32(path)), path)
+    let model = buildLlama(config, lookup(await readAllTensors(path)), path)
     if (opts.adapter !== undefined) {
       const acfg = await readJson(join(opts.adapter, 'adapter_config.json'), 'adapter config')
       const afile = join(opts.adapter, 'adapter_model.safetensors')
-      const ad = await readAllFloat32(afile)
+      const ad = await readAllTensors(afile)
       model = withPeftLora(model, acfg, lookup(ad), ad.keys(), afile)
     }
     return model
