@@ -48,3 +48,24 @@ t.test('factoredLinear equals the dense layer with W = U·V', async (t) => {
     return close(lin.apply(x, n), naive(x, w, n, m, k)) && lin.storedParams === r * (m + k)
   }), { seed: 42 })
 })
+
+t.test('fairy2iLinear (packed, multiplication-free) equals the dense layer of the dequantized weights', async (t) => {
+  const { fairy2iQuantize, fairy2iDequantize } = await import('@lr/quant-complex')
+  const { matrix, toContiguous } = await import('@lr/svd')
+  const { fairy2iLinear } = await import('../src/eval/linear.js')
+  fc.assert(fc.property(fc.record({ n: fc.integer({ min: 1, max: 5 }), m2: fc.integer({ min: 1, max: 8 }), k2: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.constantFrom(16, 32, 48)), seed: fc.integer() }), ({ n, m2, k2, seed }) => {
+    const m = 2 * m2, k = 2 * k2
+    const w = fill(m * k, seed), x = fill(n * k, seed + 7)
+    const p = fairy2iQuantize(matrix(w, m, k), { stages: 2 })
+    const dense = toContiguous(fairy2iDequantize(p)).data
+    // Both sides round in f32: the kernel's sums (recursive summation) and the dequantized weights (a sum of the
+    // scales of U and W, which may cancel). Bound per output: 2·(k+4)·2⁻²⁴·Σ_p|x_p|·S, S = the sum of every scale.
+    const S = p.stages.reduce((a, st) => a + st.u.scaleRe + st.u.scaleIm + st.w.scaleRe + st.w.scaleIm, 0)
+    const y = fairy2iLinear(p).apply(x, n), ref = naive(x, dense, n, m, k)
+    return Array.from(y).every((v, i) => {
+      let sx = 0
+      for (let q = 0; q < k; q++) sx += Math.abs(x[Math.floor(i / m) * k + q]!)
+      return Math.abs(v - ref[i]!) <= 2 * (k + 4) * 2 ** -24 * sx * S
+    })
+  }), { seed: 42 })
+})

@@ -77,7 +77,9 @@ export const factoredLinear = (u: Float32Array, v: Float32Array, dims: { readonl
  *  @example const lin = fairy2iLinear(fairy2iQuantize(w, { stages: 2 }), 'q_proj.weight')
  *  @since 0.1.0  @category eval */
 export const fairy2iLinear = (p: Fairy2iPacked, name = 'layer'): Linear => {
-  const prepared = fairy2iPrepare(p, { name })
+  // The WebAssembly kernel needs whole u32 words of codes per row (in a multiple of 32); quant-complex's 'auto'
+  // also picks it for some other widths, where it gave wrong sums (in = 30), so choose explicitly.
+  const prepared = fairy2iPrepare(p, { name, kernel: p.cols % 32 === 0 ? 'auto' : 'js' })
   const inF = p.cols, outF = p.rows
   return {
     kind: 'fairy2i', inFeatures: inF, outFeatures: outF,
