@@ -13,6 +13,14 @@ export const numpyTimes = (jobs: readonly NumpyJob[], opts: { readonly best?: bo
   return r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { ms: number }).ms)
 }
 
+/** Like numpyTimes, for ops that also report the median process CPU time (`cpu_ms`, e.g. bf16_decode, fromfile). */
+export const numpyTimesCpu = (jobs: readonly NumpyJob[]): { ms: number; cpuMs: number }[] => {
+  const script = fileURLToPath(new URL('./numpyRef.py', import.meta.url))
+  const r = spawnSync('python3', [script], { input: jobs.map((j) => JSON.stringify(j)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 24 })
+  if (r.status !== 0) throw new Error(`numpyRef.py failed: ${r.stderr}`)
+  return r.stdout.trim().split('\n').map((l) => { const o = JSON.parse(l) as { ms: number; cpu_ms: number }; return { ms: o.ms, cpuMs: o.cpu_ms } })
+}
+
 /** Median of `runs` timings (ms) of `fn` after one warm-up call. */
 export const medianMs = (fn: () => unknown, runs: number): number => {
   fn()

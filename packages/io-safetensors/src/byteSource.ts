@@ -3,6 +3,8 @@
 export interface ByteSource {
   readonly size: number
   read(offset: number, length: number): Promise<Uint8Array>
+  /** Optional: reads `target.length` bytes at `offset` into `target` (no allocation); resolves to the filled part. */
+  readInto?(offset: number, target: Uint8Array): Promise<Uint8Array>
   close?(): Promise<void>
 }
 

@@ -13,8 +13,20 @@ const outU32 = (n: number, out: Float32Array | undefined): { f: Float32Array; u:
 export function decodeBf16(bits: Uint16Array, out?: Float32Array): Float32Array {
   const n = bits.length
   const { f, u } = outU32(n, out)
-  for (let i = 0; i < n; i++) u[i] = bits[i]! << 16
+  if (bits.byteOffset % 4 === 0) decodeBf16Pairs(new Uint32Array(bits.buffer, bits.byteOffset, n >>> 1), u)
+  else for (let i = 0; i < n; i++) u[i] = bits[i]! << 16
+  if (n % 2 === 1) u[n - 1] = bits[n - 1]! << 16
   return f
+}
+
+/** Two BF16 values per 32-bit load (little-endian: the low half is the first value). */
+const decodeBf16Pairs = (src: Uint32Array, u: Uint32Array): void => {
+  const m = src.length
+  for (let i = 0, j = 0; i < m; i++, j += 2) {
+    const w = src[i]!
+    u[j] = w << 16
+    u[j + 1] = w & 0xffff0000
+  }
 }
 
 /** float32 → BF16 bits, round to nearest, ties to even; ±Inf stays ±Inf, NaN stays a (quiet) NaN of the same sign,

@@ -14,8 +14,9 @@ export interface SafetensorsReader {
   /** Sorted by byte offset. */
   readonly tensors: readonly TensorInfo[]
   readonly metadata: Readonly<Record<string, string>>
-  /** Reads one tensor (one positional read of exactly its bytes; zero-copy typed view over a fresh buffer). */
-  readTensor(name: string): TE.TaskEither<SafetensorsError, NamedTensor>
+  /** Reads one tensor (one positional read of exactly its bytes; zero-copy typed view over a fresh buffer, or over
+   *  `opts.into`). */
+  readTensor(name: string, opts?: ReadTensorOptions): TE.TaskEither<SafetensorsError, NamedTensor>
   /** Reads one tensor and decodes it to float32 (see `toFloat32`). */
   readFloat32(name: string): TE.TaskEither<SafetensorsError, Float32Array>
   close(): Promise<void>
@@ -35,9 +36,27 @@ export const readHeader = async (src: ByteSource, file: string): Promise<Header>
   return parseHeaderBytes(await readExactly(src, 8, n, file), src.size, file)
 }
 
+/** Options of `readTensor`. */
+export interface ReadTensorOptions {
+  /** Read into this buffer instead of a fresh one (its first byteLength bytes; must be at least that long). The tensor's
+   *  data is then a view of `into`, valid until you reuse it: for loops that handle one tensor at a time. @default a fresh buffer */
+  readonly into?: Uint8Array
+}
+
 /** Reads one tensor's bytes and wraps them as its typed array (Promise; throws SafetensorsError). */
-export const readTensorFrom = async (src: ByteSource, info: TensorInfo, file: string): Promise<NamedTensor> => {
-  const bytes = await readExactly(src, info.byteOffset, info.byteLength, file, info.name)
+export const readTensorFrom = async (src: ByteSource, info: TensorInfo, file: string, opts: ReadTensorOptions = {}): Promise<NamedTensor> => {
+  let bytes: Uint8Array
+  if (opts.into) {
+    if (opts.into.length < info.byteLength) throw new SafetensorsError('invalid-tensor', file, info.name, `needs ${info.byteLength} bytes, \`into\` has ${opts.into.length}; pass a buffer as large as the largest tensor`)
+    const target = opts.into.subarray(0, info.byteLength)
+    if (src.readInto) {
+      bytes = await src.readInto(info.byteOffset, target)
+      if (bytes.length !== info.byteLength) throw new SafetensorsError('io-error', file, info.name, `read ${bytes.length} of ${info.byteLength} bytes at offset ${info.byteOffset}; the file was truncated while open`)
+    } else {
+      target.set(await readExactly(src, info.byteOffset, info.byteLength, file, info.name))
+      bytes = target
+    }
+  } else bytes = await readExactly(src, info.byteOffset, info.byteLength, file, info.name)
   return { name: info.name, dtype: info.dtype, shape: info.shape, data: viewAs(info.dtype, bytes) }
 }
 
@@ -60,7 +79,7 @@ export function openSafetensors(src: ByteSource, opts: { readonly file?: string 
       if (!t) throw new SafetensorsError('not-found', file, name, `no such tensor among ${byName.size}; list them with \`lr inspect ${file}\``)
       return t
     }
-    const readTensor = (name: string) => TE.tryCatch(() => readTensorFrom(src, info(name), file), toSafetensorsError(file, name))
+    const readTensor = (name: string, o?: ReadTensorOptions) => TE.tryCatch(() => readTensorFrom(src, info(name), file, o), toSafetensorsError(file, name))
     return {
       file, header, tensors: header.tensors, metadata: header.metadata,
       readTensor,

@@ -66,3 +66,22 @@ t.test('a single file path and a missing path', async (t) => {
   const r = await openCheckpoint(join(BASE, 'does-not-exist'))()
   t.ok(E.isLeft(r) && r.left.rule === 'not-found' && r.left._tag === 'SafetensorsError')
 })
+
+t.test('readTensor { into }: reads into a reused buffer, same bytes as fresh reads', async (t) => {
+  const ck = await open(TUNED)
+  const max = Math.max(...ck.tensors.map((x) => x.byteLength))
+  const into = new Uint8Array(max)
+  let same = 0
+  for (const info of ck.tensors) {
+    const a = await ck.readTensor(info.name)()
+    const b = await ck.readTensor(info.name, { into })()
+    if (E.isLeft(a) || E.isLeft(b)) throw new Error('read failed')
+    const ab = Buffer.from(a.right.data.buffer, a.right.data.byteOffset, a.right.data.byteLength)
+    const bb = Buffer.from(b.right.data.buffer, b.right.data.byteOffset, b.right.data.byteLength)
+    if (b.right.data.buffer === into.buffer && Buffer.compare(ab, bb) === 0) same++
+  }
+  t.equal(same, TENSORS)
+  const small = await ck.readTensor('lm_head.weight', { into: new Uint8Array(10) })()
+  t.ok(E.isLeft(small) && small.left.rule === 'invalid-tensor')
+  await ck.close()
+})

@@ -22,9 +22,11 @@ const companionFiles = async (path: string): Promise<Record<string, Uint8Array>>
 
 /** The tensors of `ck`, read one at a time and cast to `target` when floating (exact when widening). */
 async function* castTensors(ck: Checkpoint, target: Dtype | undefined, onTensor: (i: number, name: string) => void): AsyncGenerator<NamedTensor> {
+  // One buffer as large as the largest tensor, reused: the writer has written a tensor before it asks for the next.
+  const into = new Uint8Array(Math.max(0, ...ck.tensors.map((t) => t.byteLength)))
   for (const [i, info] of ck.tensors.entries()) {
     onTensor(i, info.name)
-    const r = await ck.readTensor(info.name)()
+    const r = await ck.readTensor(info.name, { into })()
     if (E.isLeft(r)) throw r.left
     const t = r.right
     if (target === undefined || !isFloatDtype(t.dtype) || t.dtype === target) yield t

@@ -10,17 +10,25 @@ export const fileSource = async (path: string): Promise<ByteSource> => {
   const fh = await open(path, 'r')
   try {
     const { size } = await fh.stat()
+    const readFully = async (buf: Uint8Array, offset: number): Promise<number> => {
+      let done = 0
+      while (done < buf.length) {
+        const { bytesRead } = await fh.read(buf, done, Math.min(buf.length - done, MAX_READ), offset + done)
+        if (bytesRead === 0) break
+        done += bytesRead
+      }
+      return done
+    }
     return {
       size,
       read: async (offset, length) => {
         const buf = Buffer.allocUnsafeSlow(length)
-        let done = 0
-        while (done < length) {
-          const { bytesRead } = await fh.read(buf, done, Math.min(length - done, MAX_READ), offset + done)
-          if (bytesRead === 0) break
-          done += bytesRead
-        }
+        const done = await readFully(buf, offset)
         return new Uint8Array(buf.buffer, buf.byteOffset, done)
+      },
+      readInto: async (offset, target) => {
+        const done = await readFully(target, offset)
+        return target.subarray(0, done)
       },
       close: () => fh.close(),
     }

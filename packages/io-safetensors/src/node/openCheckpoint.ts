@@ -3,7 +3,7 @@ import { basename, join, resolve, sep } from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ByteSource } from '../byteSource.js'
 import { SafetensorsError, toSafetensorsError } from '../errors.js'
-import { float32Of, readHeader, readTensorFrom } from '../openSafetensors.js'
+import { float32Of, readHeader, readTensorFrom, type ReadTensorOptions } from '../openSafetensors.js'
 import type { NamedTensor, TensorInfo } from '../types.js'
 import { fileSource } from './fileSource.js'
 
@@ -28,7 +28,8 @@ export interface Checkpoint {
   readonly indexMetadata: Readonly<Record<string, unknown>> | undefined
   /** Sum of the tensors' byte lengths. */
   readonly totalBytes: number
-  readTensor(name: string): TE.TaskEither<SafetensorsError, NamedTensor>
+  /** One positional read of the tensor's bytes into a fresh buffer, or into `opts.into` (reused: no allocation). */
+  readTensor(name: string, opts?: ReadTensorOptions): TE.TaskEither<SafetensorsError, NamedTensor>
   readFloat32(name: string): TE.TaskEither<SafetensorsError, Float32Array>
   /** Closes the file handles. */
   close(): Promise<void>
@@ -113,10 +114,10 @@ export function openCheckpoint(path: string): TE.TaskEither<SafetensorsError, Ch
           if (!byName.has(name)) throw new SafetensorsError('shard-mismatch', file, name, `the index lists it in ${basename(file)}, but that shard does not hold it; the checkpoint is incomplete, re-download it`)
         }
       }
-      const read = (name: string) => TE.tryCatch(async () => {
+      const read = (name: string, o?: ReadTensorOptions) => TE.tryCatch(async () => {
         const e = byName.get(name)
         if (!e) throw new SafetensorsError('not-found', path, name, `no such tensor among ${byName.size}; list them with \`lr inspect ${path}\``)
-        return readTensorFrom(e.src, e.info, e.info.file)
+        return readTensorFrom(e.src, e.info, e.info.file, o)
       }, toSafetensorsError(path, name))
       const checkpoint: Checkpoint = {
         path: resolve(path), files: p.files, tensors, metadata, indexMetadata: p.indexMetadata,
