@@ -8,6 +8,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { toFloat32, fromFloat32 } from '@lr/io-safetensors'
 import { openCheckpoint, writeSafetensors, type Checkpoint } from '@lr/io-safetensors/node'
 import { fairy2iQuantize, fairy2iDequantize, fairy2iLayerNames, readFairy2iLayer, FAIRY2I_FORMAT } from '@lr/quant-complex'
+import { evaluateLoss, mapLinears, denseLinear } from '@lr/pipeline'
+import { loadLlama } from '@lr/pipeline/node'
+import { writeFileSync } from 'node:fs'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const BIN = join(ROOT, 'packages/cli/dist/bin.js')
@@ -98,4 +101,49 @@ t.test('bad input: --stages outside 1…8 (exit 2), NaN weight (exit 1, tensor n
   const doc = JSON.parse(ok.stdout) as Summary
   t.same(doc.skipped, [{ name: 'odd.weight', shape: [3, 4], reason: 'odd dimension: no widely-linear form' }])
   t.equal(doc.quantized_layers, 1)
+})
+
+// The packed model runs through fairy2iApply (f32 sums of table entries), the reference through a dense f32 matmul of
+// fairy2iDequantize: both are f32 forwards of the same weights, so the losses agree to f32 rounding through 4 layers
+// (≈ 1e-6 relative per op; 1e-4 nats is far above it and far below the quantization effect, ≈ 0.9 nats).
+const LOSS_F32_TOL = 1e-4
+
+t.test('--eval: loss before and after; packed layers run without densifying; dense output evaluates as lr eval does', async (t) => {
+  const rows = join(scratch, 'eval4.u8')
+  writeFileSync(rows, readFileSync(join(ROOT, 'examples/eval_code.u8')).subarray(0, 2 * 257))
+  const base = await loadLlama(MODEL)()
+  if (E.isLeft(base)) throw base.left
+  const bytes = new Uint8Array(readFileSync(rows))
+  const loss = async (m: typeof base.right) => { const r = await evaluateLoss(m, bytes)(); if (E.isLeft(r)) throw r.left; return r.right.loss }
+  const before = await loss(base.right)
+
+  const packedOut = join(scratch, 'eval-packed')
+  const r = lr('quantize', 'fairy2i', MODEL, '--stages', '2', '--out', packedOut, '--eval', rows, '--json')
+  t.equal(r.status, 0, r.stderr)
+  const doc = JSON.parse(r.stdout) as { eval: { loss_before: number; loss_after: number; tokens: number } }
+  t.equal(doc.eval.loss_before, before, 'loss before = evaluateLoss of the original model')
+  t.equal(doc.eval.tokens, 2 * 256)
+  const src = await open(MODEL)
+  const dense = new Map<string, ReturnType<typeof denseLinear>>()
+  for (const info of src.tensors) {
+    if (info.shape.length !== 2 || info.name.includes('embed')) continue
+    const [o, i] = info.shape as [number, number]
+    dense.set(info.name.replace(/\.weight$/, ''), denseLinear(fairy2iDequantize(fairy2iQuantize({ data: await readF32(src, info.name), shape: [o, i], stride: [i, 1], offset: 0 }, { stages: 2 })).data, o, i))
+  }
+  await src.close()
+  const reference = await loss(mapLinears(base.right, (m, lin) => dense.get(m) ?? lin))
+  t.ok(Math.abs(doc.eval.loss_after - reference) <= LOSS_F32_TOL, `packed ${doc.eval.loss_after} vs dense f32 ${reference}`)
+  t.ok(doc.eval.loss_after > before, 'quantization costs loss')
+
+  const denseOut = join(scratch, 'eval-dense')
+  const rd = lr('quantize', 'fairy2i', MODEL, '--stages', '2', '--dense', '--out', denseOut, '--eval', rows, '--json')
+  t.equal(rd.status, 0, rd.stderr)
+  const dd = JSON.parse(rd.stdout) as { eval: { loss_after: number } }
+  const reloaded = await loadLlama(denseOut)()
+  if (E.isLeft(reloaded)) throw reloaded.left
+  t.equal(dd.eval.loss_after, await loss(reloaded.right), 'the --dense directory is what lr eval runs')
+
+  const missing = lr('quantize', 'fairy2i', MODEL, '--out', join(scratch, 'never'), '--eval', join(scratch, 'nope.u8'))
+  t.equal(missing.status, 2)
+  t.notOk(existsSync(join(scratch, 'never')), 'a bad --eval path fails before anything is written')
 })

@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
 import { readdir, readFile, stat } from 'node:fs/promises'
+import { evaluateLoss, mapLinears, type Linear, type LlamaModel } from '@lr/pipeline'
+import { loadLlama } from '@lr/pipeline/node'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { fromFloat32, isFloatDtype, type NamedTensor } from '@lr/io-safetensors'
 import { INDEX_NAME, openCheckpoint, writeCheckpoint, type Checkpoint, type TensorSpec } from '@lr/io-safetensors/node'
-import { fairy2iQuantize, fairy2iDequantize, toFairy2iTensors, fairy2iMetadata, packedRowBytes, FAIRY2I_SUFFIX, MAX_STAGES } from '@lr/quant-complex'
+import { fairy2iQuantize, fairy2iDequantize, toFairy2iTensors, fairy2iMetadata, packedRowBytes, FAIRY2I_SUFFIX, MAX_STAGES, readFairy2iLayer, fairy2iPrepare, fairy2iApply, fairy2iLayerNames, type Fairy2iPrepared } from '@lr/quant-complex'
 import { progressReporter, UsageError } from '../../runtime.js'
 
 /** Per-layer report of `lr quantize fairy2i`. */
@@ -45,6 +47,36 @@ const readF32 = async (ck: Checkpoint, name: string): Promise<Float32Array> => {
   return r.right
 }
 
+/** A pipeline `Linear` running a packed layer with the multiplication-free kernel (never densified). */
+const fairy2iLinear = (layer: Fairy2iPrepared): Linear => {
+  const { rows, cols, stages } = layer.packed
+  return {
+    kind: 'fairy2i', inFeatures: cols, outFeatures: rows, storedParams: (rows * cols * stages.length) / 16,
+    apply: (x, tokens) => fairy2iApply(layer, { data: x, shape: [tokens, cols], stride: [cols, 1], offset: 0 }, { checkFinite: false }).data,
+  }
+}
+
+/** The model with every projection that has packed Fairy2i tensors in `out` replaced by its packed layer. */
+const withPackedLayers = async (model: LlamaModel, out: string): Promise<LlamaModel> => {
+  const r = await openCheckpoint(out)()
+  if (E.isLeft(r)) throw r.left
+  const packed = new Map<string, Linear>()
+  try {
+    for (const name of fairy2iLayerNames(r.right.tensors.map((t) => t.name))) {
+      const p = await readFairy2iLayer(r.right, name)()
+      if (E.isLeft(p)) throw p.left
+      packed.set(name.replace(/\.weight$/, ''), fairy2iLinear(fairy2iPrepare(p.right, { name })))
+    }
+  } finally { await r.right.close() }
+  return mapLinears(model, (module, lin) => packed.get(module) ?? lin)
+}
+
+const loadModel = async (path: string): Promise<LlamaModel> => {
+  const m = await loadLlama(path)()
+  if (E.isLeft(m)) throw m.left
+  return m.right
+}
+
 /** `lr quantize fairy2i <model> --stages 2 --out DIR [--skip lm_head] [--dense] [--json]`. */
 export const register = (quantize: Command): void => {
   quantize.command('fairy2i')
@@ -54,11 +86,16 @@ export const register = (quantize: Command): void => {
     .option('--stages <T>', `residual stages, 1…${MAX_STAGES} (1 bit per real weight per stage; 2 = the released Fairy2i-W2)`, '2')
     .option('--skip <modules...>', 'modules left unquantized, e.g. --skip lm_head')
     .option('--dense', 'write the dequantized real matrices (same dtype as the input) instead of packed codes')
+    .option('--eval <bytes.u8>', 'print the loss (nats/byte, rows of 257 bytes) before and after with the lr eval evaluator; packed layers run through fairy2iApply, not densified')
     .option('--json', 'print one JSON document (per-layer errors, skipped tensors, sizes), no progress')
-    .addHelpText('after', '\nExample:\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --skip lm_head --dense --out /tmp/tinyllama-fairy2i-dense')
-    .action(async (model: string, opts: { out: string; stages: string; skip?: string[]; dense?: boolean; json?: boolean }) => {
+    .addHelpText('after', '\nExample:\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --skip lm_head --dense --out /tmp/tinyllama-fairy2i-dense\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i --eval examples/eval_code.u8')
+    .action(async (model: string, opts: { out: string; stages: string; skip?: string[]; dense?: boolean; json?: boolean; eval?: string }) => {
       const stages = Number(opts.stages)
       if (!/^\d+$/.test(opts.stages.trim()) || stages < 1 || stages > MAX_STAGES) throw new UsageError(`--stages must be an integer in 1…${MAX_STAGES}, got "${opts.stages}" (2 is the released Fairy2i-W2)`)
+      const evalPath = opts.eval
+      const evalBytes = evalPath === undefined ? undefined : await readFile(evalPath).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`--eval ${evalPath}: ${e.code ?? e.message}; pass a file of raw byte rows (e.g. examples/eval_code.u8)`)
+      })
       const skip = opts.skip ?? []
       const isDense = Boolean(opts.dense)
       const r = await openCheckpoint(model)()
@@ -117,12 +154,27 @@ export const register = (quantize: Command): void => {
         if (E.isLeft(w)) throw failure ?? w.left
         const quantizedParams = layers.reduce((s, l) => s + l.shape[0]! * l.shape[1]!, 0)
         const packedBits = layers.reduce((s, l) => s + l.bits_per_weight * l.shape[0]! * l.shape[1]!, 0)
+        let evaluation: { data: string; loss_before: number; loss_after: number; tokens: number } | undefined
+        if (evalBytes !== undefined && evalPath !== undefined) {
+          const bytes = new Uint8Array(evalBytes.buffer, evalBytes.byteOffset, evalBytes.byteLength)
+          const base = await loadModel(model)
+          const after = isDense ? await loadModel(opts.out) : await withPackedLayers(base, opts.out)
+          const lossOf = async (m: LlamaModel, stage: string) => {
+            const r = await evaluateLoss(m, bytes, { source: evalPath, onProgress: (ev) => progress.update({ ...ev, stage }) })()
+            if (E.isLeft(r)) throw r.left
+            return r.right
+          }
+          const b = await lossOf(base, 'eval (original)')
+          const a = await lossOf(after, `eval (fairy2i${isDense ? ', dense' : ', packed'})`)
+          progress.stop()
+          evaluation = { data: evalPath, loss_before: b.loss, loss_after: a.loss, tokens: a.tokens }
+        }
         const summary = {
           out: opts.out, format: isDense ? 'dense' : 'fairy2i-packed-v1', stages, files: w.right.files, total_bytes: w.right.totalBytes,
           quantized_layers: layers.length, quantized_params: quantizedParams,
           bits_per_weight: quantizedParams === 0 ? 0 : packedBits / quantizedParams,
           mean_rel_error: layers.length === 0 ? 0 : layers.reduce((s, l) => s + l.rel_error, 0) / layers.length,
-          layers, skipped,
+          layers, skipped, ...(evaluation ? { eval: evaluation } : {}),
         }
         if (opts.json) { process.stdout.write(`${JSON.stringify(summary)}\n`); return }
         const lines = layers.map((l) => `  ${l.name.padEnd(44)} [${l.shape.join(', ')}]`.padEnd(62) + `  rel err ${l.rel_error.toFixed(4)}  ${l.bits_per_weight.toFixed(3)} bits/weight`)
@@ -131,6 +183,7 @@ export const register = (quantize: Command): void => {
           ...lines,
           ...(skipped.length ? [`skipped ${skipped.length}:`, ...skipped.map((s) => `  ${s.name} [${s.shape.join(', ')}]: ${s.reason}`)] : []),
           `wrote ${summary.total_bytes.toLocaleString('en-US')} bytes (${summary.format}) to ${opts.out}`,
+          ...(evaluation ? [`eval ${evaluation.data}: loss ${evaluation.loss_before.toFixed(5)} → ${evaluation.loss_after.toFixed(5)} nats/byte over ${evaluation.tokens} tokens`] : []),
         ].join('\n') + '\n')
       } finally {
         progress.stop()
