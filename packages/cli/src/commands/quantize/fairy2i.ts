@@ -1,12 +1,12 @@
 import type { Command } from 'commander'
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { evaluateLoss, mapLinears, type Linear, type LlamaModel } from '@lr/pipeline'
+import { evaluateLoss, type LlamaModel } from '@lr/pipeline'
 import { loadLlama } from '@lr/pipeline/node'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { fromFloat32, isFloatDtype, type NamedTensor } from '@lr/io-safetensors'
 import { INDEX_NAME, openCheckpoint, writeCheckpoint, type Checkpoint, type TensorSpec } from '@lr/io-safetensors/node'
-import { fairy2iQuantize, fairy2iDequantize, toFairy2iTensors, fairy2iMetadata, packedRowBytes, FAIRY2I_SUFFIX, MAX_STAGES, readFairy2iLayer, fairy2iPrepare, fairy2iApply, fairy2iLayerNames, type Fairy2iPrepared } from '@lr/quant-complex'
+import { fairy2iQuantize, fairy2iDequantize, toFairy2iTensors, fairy2iMetadata, packedRowBytes, FAIRY2I_SUFFIX, MAX_STAGES } from '@lr/quant-complex'
 import { progressReporter, UsageError } from '../../runtime.js'
 
 /** Per-layer report of `lr quantize fairy2i`. */
@@ -45,30 +45,6 @@ const readF32 = async (ck: Checkpoint, name: string): Promise<Float32Array> => {
   const r = await ck.readFloat32(name)()
   if (E.isLeft(r)) throw r.left
   return r.right
-}
-
-/** A pipeline `Linear` running a packed layer with the multiplication-free kernel (never densified). */
-const fairy2iLinear = (layer: Fairy2iPrepared): Linear => {
-  const { rows, cols, stages } = layer.packed
-  return {
-    kind: 'fairy2i', inFeatures: cols, outFeatures: rows, storedParams: (rows * cols * stages.length) / 16,
-    apply: (x, tokens) => fairy2iApply(layer, { data: x, shape: [tokens, cols], stride: [cols, 1], offset: 0 }, { checkFinite: false }).data,
-  }
-}
-
-/** The model with every projection that has packed Fairy2i tensors in `out` replaced by its packed layer. */
-const withPackedLayers = async (model: LlamaModel, out: string): Promise<LlamaModel> => {
-  const r = await openCheckpoint(out)()
-  if (E.isLeft(r)) throw r.left
-  const packed = new Map<string, Linear>()
-  try {
-    for (const name of fairy2iLayerNames(r.right.tensors.map((t) => t.name))) {
-      const p = await readFairy2iLayer(r.right, name)()
-      if (E.isLeft(p)) throw p.left
-      packed.set(name.replace(/\.weight$/, ''), fairy2iLinear(fairy2iPrepare(p.right, { name })))
-    }
-  } finally { await r.right.close() }
-  return mapLinears(model, (module, lin) => packed.get(module) ?? lin)
 }
 
 const loadModel = async (path: string): Promise<LlamaModel> => {
@@ -158,7 +134,7 @@ export const register = (quantize: Command): void => {
         if (evalBytes !== undefined && evalPath !== undefined) {
           const bytes = new Uint8Array(evalBytes.buffer, evalBytes.byteOffset, evalBytes.byteLength)
           const base = await loadModel(model)
-          const after = isDense ? await loadModel(opts.out) : await withPackedLayers(base, opts.out)
+          const after = await loadModel(opts.out) // as lr eval loads it: packed projections stay packed (fairy2iApply), never densified
           const lossOf = async (m: LlamaModel, stage: string) => {
             const r = await evaluateLoss(m, bytes, { source: evalPath, onProgress: (ev) => progress.update({ ...ev, stage }) })()
             if (E.isLeft(r)) throw r.left
