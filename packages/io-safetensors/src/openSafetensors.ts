@@ -1,6 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ByteSource } from './byteSource.js'
-import { SafetensorsError, toSafetensorsError } from './errors.js'
+import { SafetensorsError } from './errors.js'
+import { toSafetensorsError } from './internal/toSafetensorsError.js'
 import { parseHeaderBytes, readHeaderLength } from './internal/header.js'
 import { viewAs } from './internal/tensorData.js'
 import { toFloat32 } from './toFloat32.js'

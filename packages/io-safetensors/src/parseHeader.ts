@@ -3,7 +3,7 @@ import type { SafetensorsError } from './errors.js'
 import { catchSafetensors, parseHeaderBytes, readHeaderLength } from './internal/header.js'
 import type { Header } from './types.js'
 
-export { MAX_HEADER_BYTES } from './internal/header.js'
+export { MAX_HEADER_BYTES } from './internal/header.js' // 100,000,000: the reference crate's cap on N
 
 /** Options of `parseHeader`. */
 export interface ParseHeaderOptions {

@@ -5,6 +5,7 @@ const MAX_READ = 1 << 30
 
 /** A ByteSource over a file: positional reads (`pread`) into a fresh, unpooled buffer of exactly the length asked for,
  *  so each tensor's typed array starts at byte 0 of its own ArrayBuffer (aligned, zero-copy).
+ *  @example const r = await openSafetensors(await fileSource('model.safetensors'))()
  *  @since 0.1.0  @category sources */
 export const fileSource = async (path: string): Promise<ByteSource> => {
   const fh = await open(path, 'r')

@@ -2,7 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, join, resolve, sep } from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ByteSource } from '../byteSource.js'
-import { SafetensorsError, toSafetensorsError } from '../errors.js'
+import { SafetensorsError } from '../errors.js'
+import { toSafetensorsError } from '../internal/toSafetensorsError.js'
 import { float32Of, readHeader, readTensorFrom, type ReadTensorOptions } from '../openSafetensors.js'
 import type { NamedTensor, TensorInfo } from '../types.js'
 import { fileSource } from './fileSource.js'
@@ -35,7 +36,8 @@ export interface Checkpoint {
   close(): Promise<void>
 }
 
-/** The name transformers and huggingface_hub give the index of a sharded checkpoint. */
+/** The name transformers and huggingface_hub give the index of a sharded checkpoint.
+ *  @example join(dir, INDEX_NAME)  @since 0.1.0  @category read */
 export const INDEX_NAME = 'model.safetensors.index.json'
 
 interface Plan { readonly files: string[]; readonly weightMap: Map<string, string> | undefined; readonly indexMetadata: Record<string, unknown> | undefined }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { SafetensorsError, toSafetensorsError } from '../errors.js'
+import { SafetensorsError } from '../errors.js'
+import { toSafetensorsError } from '../internal/toSafetensorsError.js'
 import { checkSpec, planFile, specByteLength, type TensorSpec } from '../internal/layout.js'
 import { numel } from '../internal/tensorData.js'
 import type { NamedTensor } from '../types.js'
@@ -43,7 +44,9 @@ export function planShards<T extends TensorSpec>(specs: readonly T[], maxShardBy
   return shards
 }
 
-/** The shard file names transformers uses: `model.safetensors` alone, else `model-00001-of-00008.safetensors`, … */
+/** The shard file names transformers uses: `model.safetensors` alone, else `model-00001-of-00008.safetensors`, …
+ *  @example shardName(0, 8) // 'model-00001-of-00008.safetensors'
+ *  @since 0.1.0  @category write */
 export const shardName = (i: number, n: number): string =>
   n === 1 ? 'model.safetensors' : `model-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.safetensors`
 
