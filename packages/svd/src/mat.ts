@@ -14,6 +14,11 @@ export interface Mat<T extends Float = Float> {
   readonly offset: number
 }
 
+/** Anything matrix-shaped the public functions accept: a `Mat`, or a structural `{ data, shape }`
+ *  (e.g. an io-safetensors `NamedTensor` with float data), read as row-major.
+ *  @since 0.1.0  @category model */
+export type MatLike<T extends Float = Float> = Mat<T> | { readonly data: T; readonly shape: readonly number[] }
+
 /** A view of `data` as a row-major `[rows, cols]` matrix (no copy).
  *  @example const m = matrix(new Float64Array([1, 2, 3, 4]), 2, 2)
  *  @since 0.1.0  @category model */

@@ -1,0 +1,211 @@
+/**
+ * Dense SVD on an f64 work array: Householder bidiagonalization (LAPACK dgebd2 layout) followed by
+ * implicit-shift QR on the bidiagonal (Golub–Kahan–Reinsch, as in LINPACK dsvdc / JAMA), with
+ * rotations applied to contiguous rows of Uᵀ and Vᵀ. Backward stable: singular values to
+ * O(ε·σ₁), factors orthonormal to O(ε). Non-convergence throws NoConvergence.
+ * @internal
+ */
+import { NoConvergence } from '../errors.js'
+import { applyLeft, applyRight, larfg, loadReflector, rotRows } from './householder.js'
+
+export interface BidiagResult {
+  readonly d: Float64Array      // diagonal [n]
+  readonly e: Float64Array      // superdiagonal [n] (e[n−1] = 0)
+  readonly tauq: Float64Array   // left reflectors (stored in the columns of a below the diagonal)
+  readonly taup: Float64Array   // right reflectors (stored in the rows of a right of the superdiagonal)
+}
+
+/** dgebd2 for m ≥ n on row-major a[m, n] (overwritten with the reflectors). A = Q·B·Pᵀ. */
+export const bidiagonalize = (m: number, n: number, a: Float64Array): BidiagResult => {
+  const d = new Float64Array(n), e = new Float64Array(n), tauq = new Float64Array(n), taup = new Float64Array(n)
+  const v = new Float64Array(Math.max(m, n)), w = new Float64Array(Math.max(m, n))
+  for (let k = 0; k < n; k++) {
+    const kk = k * n + k
+    tauq[k] = larfg(m - k, a, kk, n, v)
+    d[k] = a[kk]!
+    if (k < n - 1) applyLeft(m - k, n - k - 1, tauq[k]!, v, a, kk + 1, n, 1, w)
+    if (k < n - 1) {
+      taup[k] = larfg(n - k - 1, a, kk + 1, 1, v)
+      e[k] = a[kk + 1]!
+      applyRight(m - k - 1, n - k - 1, taup[k]!, v, a, kk + n + 1, n, 1, w)
+    }
+  }
+  return { d, e, tauq, taup }
+}
+
+/** Uᵀ rows: `rows` = n (thin) or m (full); ut[rows, m] = [I 0]·H_{n−1}⋯H_0. */
+export const formUt = (m: number, n: number, rows: number, a: Float64Array, tauq: Float64Array): Float64Array => {
+  const ut = new Float64Array(rows * m)
+  for (let i = 0; i < rows; i++) ut[i * m + i] = 1
+  const v = new Float64Array(m), w = new Float64Array(rows)
+  for (let k = n - 1; k >= 0; k--) {
+    loadReflector(m - k, a, k * n + k, n, v)
+    applyRight(rows - k, m - k, tauq[k]!, v, ut, k * m + k, m, 1, w)
+  }
+  return ut
+}
+
+/** Vᵀ[n, n] = G_{n−2}⋯G_0 from the right reflectors stored in the rows of a. */
+export const formVt = (n: number, a: Float64Array, taup: Float64Array): Float64Array => {
+  const vt = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) vt[i * n + i] = 1
+  const v = new Float64Array(n), w = new Float64Array(n)
+  for (let k = n - 2; k >= 0; k--) {
+    loadReflector(n - k - 1, a, k * n + k + 1, 1, v)
+    applyRight(n - k - 1, n - k - 1, taup[k]!, v, vt, (k + 1) * n + k + 1, n, 1, w)
+  }
+  return vt
+}
+
+const EPS = 2 ** -52
+const TINY = 2 ** -966
+/** Sweeps allowed per singular value before NoConvergence (typical: 2–3). */
+const MAX_SWEEPS_PER_VALUE = 75
+
+/**
+ * Implicit-shift QR on the upper bidiagonal (d, e) of order n, B = Uᵀ_work-rotations … .
+ * Rotations hit rows of `ut` (row length m) and `vt` (row length n) when given. On return d ≥ 0
+ * (unsorted); signs are folded into vt.
+ */
+export const bdsqr = (op: string, n: number, m: number, d: Float64Array, e: Float64Array,
+  ut: Float64Array | undefined, vt: Float64Array | undefined): void => {
+  let p = n
+  let iter = 0, totalSweeps = 0
+  const s = d
+  while (p > 0) {
+    let k: number
+    let kase: number
+    for (k = p - 2; k >= -1; k--) {
+      if (k === -1) break
+      if (Math.abs(e[k]!) <= TINY + EPS * (Math.abs(s[k]!) + Math.abs(s[k + 1]!))) { e[k] = 0; break }
+    }
+    if (k === p - 2) {
+      kase = 4
+    } else {
+      let ks: number
+      for (ks = p - 1; ks >= k; ks--) {
+        if (ks === k) break
+        const t = (ks !== p ? Math.abs(e[ks]!) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]!) : 0)
+        if (Math.abs(s[ks]!) <= TINY + EPS * t) { s[ks] = 0; break }
+      }
+      if (ks === k) kase = 3
+      else if (ks === p - 1) kase = 1
+      else { kase = 2; k = ks }
+    }
+    k++
+    switch (kase) {
+      case 1: { // deflate negligible s(p−1)
+        let f = e[p - 2]!
+        e[p - 2] = 0
+        for (let j = p - 2; j >= k; j--) {
+          const t = Math.hypot(s[j]!, f)
+          const cs = s[j]! / t, sn = f / t
+          s[j] = t
+          if (j !== k) { f = -sn * e[j - 1]!; e[j - 1] = cs * e[j - 1]! }
+          if (vt) rotRows(n, vt, j * n, (p - 1) * n, cs, sn)
+        }
+        break
+      }
+      case 2: { // split at negligible s(k−1)
+        let f = e[k - 1]!
+        e[k - 1] = 0
+        for (let j = k; j < p; j++) {
+          const t = Math.hypot(s[j]!, f)
+          const cs = s[j]! / t, sn = f / t
+          s[j] = t
+          f = -sn * e[j]!
+          e[j] = cs * e[j]!
+          if (ut) rotRows(m, ut, j * m, (k - 1) * m, cs, sn)
+        }
+        break
+      }
+      case 3: { // one QR sweep with the Wilkinson-like shift
+        if (++totalSweeps > MAX_SWEEPS_PER_VALUE * n + 100 || ++iter > MAX_SWEEPS_PER_VALUE * 4)
+          throw new NoConvergence(op, totalSweeps, `bidiagonal QR did not deflate singular value ${p - 1} of ${n}; the input may hold values near overflow or subnormals`)
+        const scale = Math.max(Math.abs(s[p - 1]!), Math.abs(s[p - 2]!), Math.abs(e[p - 2]!), Math.abs(s[k]!), Math.abs(e[k]!))
+        const sp = s[p - 1]! / scale, spm1 = s[p - 2]! / scale, epm1 = e[p - 2]! / scale
+        const sk = s[k]! / scale, ek = e[k]! / scale
+        const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2
+        const c = (sp * epm1) * (sp * epm1)
+        let shift = 0
+        if (b !== 0 || c !== 0) {
+          shift = Math.sqrt(b * b + c)
+          if (b < 0) shift = -shift
+          shift = c / (b + shift)
+        }
+        let f = (sk + sp) * (sk - sp) + shift
+        let g = sk * ek
+        for (let j = k; j < p - 1; j++) {
+          let t = Math.hypot(f, g)
+          let cs = f / t, sn = g / t
+          if (j !== k) e[j - 1] = t
+          f = cs * s[j]! + sn * e[j]!
+          e[j] = cs * e[j]! - sn * s[j]!
+          g = sn * s[j + 1]!
+          s[j + 1] = cs * s[j + 1]!
+          if (vt) rotRows(n, vt, j * n, (j + 1) * n, cs, sn)
+          t = Math.hypot(f, g)
+          cs = f / t; sn = g / t
+          s[j] = t
+          f = cs * e[j]! + sn * s[j + 1]!
+          s[j + 1] = -sn * e[j]! + cs * s[j + 1]!
+          g = sn * e[j + 1]!
+          e[j + 1] = cs * e[j + 1]!
+          if (ut) rotRows(m, ut, j * m, (j + 1) * m, cs, sn)
+        }
+        e[p - 2] = f
+        break
+      }
+      default: { // convergence of s(k)
+        if (s[k]! <= 0) {
+          s[k] = s[k]! < 0 ? -s[k]! : 0
+          if (vt) for (let i = 0; i < n; i++) vt[k * n + i] = -vt[k * n + i]!
+        }
+        iter = 0
+        p--
+      }
+    }
+  }
+}
+
+/** Indices of d sorted by descending value (stable). */
+export const descendingOrder = (d: Float64Array): Int32Array => {
+  const idx = Array.from({ length: d.length }, (_, i) => i)
+  idx.sort((x, y) => d[y]! - d[x]! || x - y)
+  return Int32Array.from(idx)
+}
+
+export interface SvdWorkResult {
+  /** singular values, descending [n] */
+  readonly s: Float64Array
+  /** Uᵀ rows [rows, m] (rows = n thin, m full), sorted like s; undefined for values only */
+  readonly ut: Float64Array | undefined
+  /** Vᵀ [n, n], sorted like s; undefined for values only */
+  readonly vt: Float64Array | undefined
+}
+
+/** SVD of row-major a[m, n], m ≥ n ≥ 0 (a is destroyed). */
+export const svdKernel = (op: string, m: number, n: number, a: Float64Array, mode: 'thin' | 'full' | 'values'): SvdWorkResult => {
+  const want = mode !== 'values'
+  const rows = mode === 'full' ? m : n
+  if (n === 0) {
+    const ut = want ? new Float64Array(rows * m) : undefined
+    if (ut) for (let i = 0; i < rows; i++) ut[i * m + i] = 1
+    return { s: new Float64Array(0), ut, vt: want ? new Float64Array(0) : undefined }
+  }
+  const { d, e, tauq, taup } = bidiagonalize(m, n, a)
+  const ut = want ? formUt(m, n, rows, a, tauq) : undefined
+  const vt = want ? formVt(n, a, taup) : undefined
+  bdsqr(op, n, m, d, e, ut, vt)
+  const order = descendingOrder(d)
+  const s = new Float64Array(n)
+  for (let i = 0; i < n; i++) s[i] = d[order[i]!]!
+  if (!want) return { s, ut, vt }
+  const ut2 = new Float64Array(rows * m), vt2 = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) {
+    ut2.set(ut!.subarray(order[i]! * m, order[i]! * m + m), i * m)
+    vt2.set(vt!.subarray(order[i]! * n, order[i]! * n + n), i * n)
+  }
+  if (rows > n) ut2.set(ut!.subarray(n * m), n * m)
+  return { s, ut: ut2, vt: vt2 }
+}
