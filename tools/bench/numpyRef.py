@@ -45,9 +45,29 @@ def job_fromfile(j):
     # Whole-file read into a fresh array (np.fromfile), for the io read benchmarks.
     return timed_cpu(lambda: np.fromfile(j["path"], dtype=np.uint8), j.get("runs", 3))
 
+def job_rsvd(j):
+    """Halko–Martinsson–Tropp with the same steps as @lr/svd randomizedSvd: l = r + p Gaussian columns,
+    q power iterations re-orthonormalized by QR at each half-step, then the SVD of B = QᵀA."""
+    rng = np.random.default_rng(j.get("seed", 0))
+    dt = np.float32 if j.get("dtype", "f64") == "f32" else np.float64
+    m, n = j.get("m", j["n"]), j["n"]
+    a = rng.standard_normal((m, n)).astype(dt)
+    r, p, q = j["rank"], j.get("oversample", 10), j.get("powerIters", 2)
+    def run():
+        omega = rng.standard_normal((n, r + p)).astype(dt)
+        qm, _ = np.linalg.qr(a @ omega)
+        for _ in range(q):
+            z, _ = np.linalg.qr(a.T @ qm)
+            qm, _ = np.linalg.qr(a @ z)
+        b = qm.T @ a
+        ub, s, vt = np.linalg.svd(b, full_matrices=False)
+        return (qm @ ub)[:, :r], s[:r], vt[:r]
+    return timed(run, j.get("runs", 3))
+
 OPS = {
     "bf16_decode": job_bf16_decode,
     "fromfile": job_fromfile,
+    "rsvd": job_rsvd,
     "sgemm": lambda j: job_gemm(j, np.float32),
     "dgemm": lambda j: job_gemm(j, np.float64),
     "svd": lambda j: job_svd(j, True),

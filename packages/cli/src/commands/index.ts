@@ -3,6 +3,7 @@ import { register as inspect } from './inspect.js'
 import { register as convert } from './convert.js'
 import { register as quantize } from './quantize.js'
 import { register as evalCmd } from './eval.js'
+import { register as svd } from './svd.js'
 
 /** One `lr` sub-command: adds itself to the program. Each lives in its own file in this folder. */
 export type Register = (program: Command) => void
@@ -13,4 +14,5 @@ export const commands: readonly Register[] = [
   convert,
   quantize,
   evalCmd,
+  svd,
 ]
