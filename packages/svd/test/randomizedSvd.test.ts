@@ -56,7 +56,7 @@ t.test('4096×4096 power-law (σ_i = 1/i), rank 64: error ≤ 1.05 × optimal; s
   const x1 = randomizedSvd(small, { rank, rng: seededRng(7) }), x2 = randomizedSvd(small, { rank, rng: seededRng(7) })
   t.ok(x1.u.data.every((v, i) => Object.is(v, x2.u.data[i])) && x1.s.every((v, i) => Object.is(v, x2.s[i])) && x1.vt.data.every((v, i) => Object.is(v, x2.vt.data[i])), 'same seed: bit-identical')
   const x3 = randomizedSvd(small, { rank, rng: seededRng(8) })
-  t.notSame(Array.from(x3.u.data), Array.from(x1.u.data), 'other seed: other draw')
+  t.ok(x3.u.data.some((v, i) => v !== x1.u.data[i]), 'other seed: other draw')  // (t.notSame diffs 32k-element arrays: slow)
 })
 
 t.test('LinearOperator: factored B·A of a LoRA, sync and async agree bit for bit', async (t) => {
