@@ -8,7 +8,7 @@ import { f32Tol, maxScaledError, openContext, randomMat, refGemm } from './helpe
 const TILES: Record<string, TileConfig | undefined> = {
   'tiled 64x64': { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, wgX: 16, wgY: 16 },
   'tiled 128x128 (discrete GPUs)': { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, wgX: 16, wgY: 16 },
-  'direct 4x4 (software)': { bm: 32, bn: 32, bk: 0, tm: 4, tn: 4, wgX: 8, wgY: 8 },
+  'direct 4x4 (software)': { bm: 16, bn: 64, bk: 0, tm: 4, tn: 4, wgX: 16, wgY: 4 },
 }
 const SIZES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1], [127, 127, 127], [128, 128, 128], [129, 129, 129], [129, 65, 127], [3, 200, 130], [130, 7, 1], [64, 0, 8],
@@ -124,4 +124,20 @@ t.test('f16 storage with f32 accumulation vs the f64 reference (documented bound
     }
     t.ok([...ctx.pipelines.keys()].some((key) => key.startsWith('gemm:f16:')), 'f16 shader key')
   }
+})
+
+t.test('subgroup-matrix (tensor-core) path: runs where the feature exists, a FeatureMissing naming it elsewhere', async (t) => {
+  const ctx = await openContext(t)
+  const a = randomMat(128, 64, 1), b = randomMat(64, 128, 2)
+  const r = await gemmGpu(ctx, a, b, { dtype: 'f16', kernel: 'subgroup-matrix' })()
+  if (ctx.features.has('chromium-experimental-subgroup-matrix')) {
+    if (r._tag === 'Left') return t.fail(r.left.message)
+    const { c, mag } = refGemm(a, b)
+    t.ok(maxScaledError(r.right, c, mag) <= f16Tol(64), 'matches the f64 reference within the f16 bound')
+  } else {
+    t.equal(r._tag === 'Left' && r.left._tag, 'FeatureMissing')
+    t.match(r._tag === 'Left' ? r.left.message : '', /chromium-experimental-subgroup-matrix/)
+  }
+  const f32 = await gemmGpu(ctx, a, b, { kernel: 'subgroup-matrix' })()
+  t.equal(f32._tag === 'Left' && f32.left._tag, 'InvalidArgument', 'f32 operands are refused: the tensor-core kernel is f16')
 })

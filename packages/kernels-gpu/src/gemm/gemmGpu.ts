@@ -6,6 +6,7 @@ import { packParams, pipelineFor, runDispatches, type Dispatch } from '../intern
 import { allocGpuMatSync, downloadMat, uploadMat, type GpuDtype, type GpuMat } from '../transfer/gpuMat.js'
 import { gemmWgsl, type GemmVariant } from './gemm.wgsl.js'
 import { gemmDirectWgsl } from './gemmDirect.wgsl.js'
+import { subgroupMatrixPlan } from './subgroupMatrix.js'
 
 /** Options of gemmGpu / gemmGpuMat. @since 0.1.0  @category gemm */
 export interface GemmGpuOptions {
@@ -42,18 +43,32 @@ export const gemmDispatches = async (ctx: GpuContext, op: string, a: GpuMat, b: 
   if (c.dtype !== 'f32') throw new InvalidArgument(op, 'out', 'the output of a GEMM is f32')
   for (const [name, g] of [['a', a], ['b', b], ['out', c]] as const) if (g.isDestroyed()) throw new InvalidArgument(op, name, 'the GpuMat was destroyed')
   if (a.dtype === 'f16' && !ctx.features.has('shader-f16')) throw new FeatureMissing(op, 'shader-f16', 'use dtype f32')
-  const variant: GemmVariant = { elem: a.dtype, transA, vec4: N % 4 === 0, tile: ctx.gemmTile }
-  const key = gemmShaderKey(variant)
-  const isDirect = ctx.gemmTile.bk === 0
-  const pipeline = await pipelineFor(ctx, op, key, isDirect ? gemmDirectWgsl({ ...variant, wgX: ctx.gemmTile.wgX, wgY: ctx.gemmTile.wgY }) : gemmWgsl(variant))
+  const isSgMat = opts.kernel === 'subgroup-matrix'
+  if (isSgMat && a.dtype !== 'f16') throw new InvalidArgument(op, 'a', "the subgroup-matrix kernel takes f16 operands: upload with dtype 'f16'")
   const alpha = opts.alpha ?? 1
   const lda = a.shape[1], ldb = N, ldc = N
-  const { bm, bn } = isDirect ? { bm: 4 * ctx.gemmTile.wgY, bn: 4 * ctx.gemmTile.wgX } : ctx.gemmTile
+  let pipeline: GPUComputePipeline, bm: number, bn: number
+  let check = (_m: number, _k: number): void => {}
+  if (isSgMat) {
+    const plan = await subgroupMatrixPlan(ctx, op, transA, M, N, K)
+    pipeline = plan.pipeline; bm = plan.bm; bn = plan.bn
+    check = (m, k) => {
+      if (m % plan.bm !== 0 || k % plan.k0 !== 0) throw new InvalidArgument(op, 'blocks', `row blocks of ${m}×${k} are not multiples of the ${plan.bm}×${plan.k0} fragment: upload with a maxBlockBytes that keeps rows a multiple of ${plan.bm}`)
+    }
+  } else {
+    const variant: GemmVariant = { elem: a.dtype, transA, vec4: N % 4 === 0, tile: ctx.gemmTile }
+    const isDirect = ctx.gemmTile.bk === 0
+    pipeline = await pipelineFor(ctx, op, gemmShaderKey(variant), isDirect
+      ? gemmDirectWgsl({ ...variant, wgX: ctx.gemmTile.wgX, wgY: ctx.gemmTile.wgY, tm: ctx.gemmTile.tm, tn: ctx.gemmTile.tn })
+      : gemmWgsl(variant))
+    ;({ bm, bn } = isDirect ? { bm: ctx.gemmTile.tm * ctx.gemmTile.wgY, bn: ctx.gemmTile.tn * ctx.gemmTile.wgX } : ctx.gemmTile)
+  }
   const out: Dispatch[] = []
   const params = (m: number, k: number, aOff: number, bOff: number, cOff: number, beta: number) =>
     packParams([['u', m], ['u', N], ['u', k], ['u', lda], ['u', ldb], ['u', ldc], ['u', aOff], ['u', bOff], ['u', cOff], ['f', alpha], ['f', beta], ['u', 0]])
   const push = (buffers: GPUBuffer[], m: number, k: number, aOff: number, bOff: number, cOff: number, beta: number) => {
     if (m === 0 || N === 0) return
+    check(m, k)
     out.push({ pipeline, buffers, params: params(m, k, aOff, bOff, cOff, beta), groups: [Math.ceil(N / bn), Math.ceil(m / bm)] })
   }
   for (const cb of c.blocks) {
@@ -96,12 +111,7 @@ export const gemmGpuMat = (ctx: GpuContext, a: GpuMat, b: GpuMat, opts: GemmGpuO
     const M = opts.opA === 'transpose' ? a.shape[1] : a.shape[0]
     const c = allocGpuMatSync(ctx, 'gemmGpuMat', M, b.shape[1], 'f32')
     try {
-      if (opts.kernel === 'subgroup-matrix') {
-        const { subgroupMatrixDispatches } = await import('./subgroupMatrix.js')
-        await runDispatches(ctx, 'gemmGpuMat', await subgroupMatrixDispatches(ctx, 'gemmGpuMat', a, b, c, opts))
-      } else {
-        await runDispatches(ctx, 'gemmGpuMat', await gemmDispatches(ctx, 'gemmGpuMat', a, b, c, opts))
-      }
+      await runDispatches(ctx, 'gemmGpuMat', await gemmDispatches(ctx, 'gemmGpuMat', a, b, c, opts))
       return c
     } catch (e) {
       c.destroy()

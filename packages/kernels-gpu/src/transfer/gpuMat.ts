@@ -56,7 +56,8 @@ export const rowsPerBlock = (ctx: GpuContext, op: string, cols: number, dtype: G
   const rowBytes = cols * bytesOf(dtype)
   const rows = Math.floor(cap / Math.max(rowBytes, 1))
   if (rows < 1) throw new LimitExceeded(op, 'maxStorageBufferBindingSize', rowBytes, cap, 'one row is larger than a storage binding: split the matrix by columns or use f16 storage')
-  return rows
+  // whole 64-row groups per block keep block edges on every kernel's tile (the subgroup-matrix kernel needs it)
+  return rows >= 128 ? rows - (rows % 64) : rows
 }
 
 const makeGpuMat = (ctx: GpuContext, shape: readonly [number, number], dtype: GpuDtype, blocks: GpuMatBlock[]): GpuMat => {
