@@ -1,7 +1,6 @@
 import t from 'tap'
 import { choleskyJitter, cholesky, matrix, gemm, transpose } from '../src/index.js'
-import { readFileSync } from 'node:fs'
-import { fixturesDir, froMat, get, mul, randn } from './helpers.js'
+import { fixturesDir, froMat, get, mul, randn, readMatrix } from './helpers.js'
 
 t.test('no jitter for a positive definite matrix; the smallest ladder jitter for a singular one', async (t) => {
   const g = randn('f64', 10, 6, 1)
@@ -23,13 +22,8 @@ t.test('no jitter for a positive definite matrix; the smallest ladder jitter for
 })
 
 t.test('real calibration covariances of the tinyllama (sum x·xᵀ, f32)', async (t) => {
-  const buf = readFileSync(`${fixturesDir}/tinyllama-bytes/calib_code.safetensors`)
-  const n = Number(buf.readBigUInt64LE(0))
-  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>
-  const name = Object.keys(header).find((k) => k.endsWith('layers.0.self_attn.q_proj'))!
-  const info = header[name]!
-  const data = new Float32Array(buf.buffer.slice(buf.byteOffset + 8 + n + info.data_offsets[0], buf.byteOffset + 8 + n + info.data_offsets[1]))
-  const c = matrix(data, info.shape[0]!, info.shape[1]!)
+  const name = 'model.layers.0.self_attn.q_proj'
+  const c = await readMatrix(`${fixturesDir}/tinyllama-bytes/calib_code.safetensors`, 'layers.0.self_attn.q_proj')
   const { l, jitter } = choleskyJitter(c)
   t.ok(l.data instanceof Float32Array && jitter >= 0, `${name}: jitter ${jitter}`)
   let diagOk = true

@@ -2,8 +2,7 @@
 // original space, and it attains the optimum of each method's objective (Eckart–Young in the transformed space).
 import t from 'tap'
 import { weightedSvd, whitenedSvd, scaledSvd, svd, gemm, transpose, matrix, seededRng, type Mat } from '../src/index.js'
-import { readFileSync } from 'node:fs'
-import { F32_TOL, F64_TOL, fixturesDir, get, mul, randn, readBf16Matrices } from './helpers.js'
+import { F32_TOL, F64_TOL, fixturesDir, get, mul, randn, readMatrices, readMatrix } from './helpers.js'
 
 const tail = (s: ArrayLike<number>, r: number): number => { let e = 0; for (let i = r; i < s.length; i++) e += s[i]! ** 2; return Math.sqrt(e) }
 const diff = (a: Mat, uv: Float64Array): Mat<Float64Array> => {
@@ -54,14 +53,9 @@ t.test('whitenedSvd: ‖(W − uv)·X‖_F = tail of σ(W·S), C = X·Xᵀ = S·
 })
 
 t.test('whitenedSvd on the tinyllama q_proj with its real calibration covariance (f32)', async (t) => {
-  const w = readBf16Matrices(`${fixturesDir}/tinyllama-bytes/base/model.safetensors`).find((m) => m.name === 'model.layers.0.self_attn.q_proj.weight')!
-  const buf = readFileSync(`${fixturesDir}/tinyllama-bytes/calib_code.safetensors`)
-  const hn = Number(buf.readBigUInt64LE(0))
-  const header = JSON.parse(buf.subarray(8, 8 + hn).toString('utf8')) as Record<string, { shape: number[]; data_offsets: [number, number] }>
-  const key = Object.keys(header).find((k) => k.endsWith('layers.0.self_attn.q_proj'))!
-  const info = header[key]!
-  const cov = new Float32Array(buf.buffer.slice(buf.byteOffset + 8 + hn + info.data_offsets[0], buf.byteOffset + 8 + hn + info.data_offsets[1]))
-  const W = matrix(w.data, 256, 256), C = matrix(cov, 256, 256), rank = 32
+  const w = (await readMatrices(`${fixturesDir}/tinyllama-bytes/base/model.safetensors`)).find((m) => m.name === 'model.layers.0.self_attn.q_proj.weight')!
+  const C = await readMatrix(`${fixturesDir}/tinyllama-bytes/calib_code.safetensors`, 'layers.0.self_attn.q_proj')
+  const W = matrix(w.data, 256, 256), rank = 32
   const wh = whitenedSvd(W, { rank, covariance: C })
   t.ok(wh.u.data instanceof Float32Array && wh.v.shape[0] === rank, 'f32 in, f32 factors')
   // activation-weighted error tr(E·C·Eᵀ) must not exceed plain truncated SVD's

@@ -1,5 +1,7 @@
 // Shared test helpers (not a test file). Independent, naive f64 reference arithmetic.
 import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import { openCheckpoint } from '@lr/io-safetensors/node'
 import { fileURLToPath } from 'node:url'
 import { matrix, seededRng, type Float, type Mat } from '../src/index.js'
 
@@ -88,20 +90,26 @@ export const asStridedView = <T extends Float>(a: Mat<T>, pad = 3): Mat<T> => {
   return { data, shape: [m, n], stride: [1, ld], offset: pad }
 }
 
-/** Reads every 2-D BF16 tensor of a safetensors file as f32 (tiny local parser for tests only,
- *  until @lr/io-safetensors is on main). */
-export const readBf16Matrices = (path: string): { name: string; shape: [number, number]; data: Float32Array }[] => {
-  const buf = readFileSync(path)
-  const n = Number(buf.readBigUInt64LE(0))
-  const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>
-  const body = 8 + n
-  const out: { name: string; shape: [number, number]; data: Float32Array }[] = []
-  for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__' || t.shape.length !== 2 || t.dtype !== 'BF16') continue
-    const [b] = t.data_offsets, len = t.shape[0]! * t.shape[1]!
-    const bits = new Uint32Array(len)
-    for (let i = 0; i < len; i++) bits[i] = buf.readUInt16LE(body + b + 2 * i) << 16
-    out.push({ name, shape: [t.shape[0]!, t.shape[1]!], data: new Float32Array(bits.buffer) })
-  }
-  return out.sort((x, y) => (x.name < y.name ? -1 : 1))
+/** Every 2-D tensor of a checkpoint (file or directory) decoded to f32 by @lr/io-safetensors, sorted by name. */
+export const readMatrices = async (path: string): Promise<{ name: string; shape: [number, number]; data: Float32Array }[]> => {
+  const ck = await openCheckpoint(path)()
+  if (E.isLeft(ck)) throw ck.left
+  try {
+    const out: { name: string; shape: [number, number]; data: Float32Array }[] = []
+    for (const t of ck.right.tensors) {
+      if (t.shape.length !== 2) continue
+      const d = await ck.right.readFloat32(t.name)()
+      if (E.isLeft(d)) throw d.left
+      out.push({ name: t.name, shape: [t.shape[0]!, t.shape[1]!], data: d.right })
+    }
+    return out.sort((x, y) => (x.name < y.name ? -1 : 1))
+  } finally { await ck.right.close() }
+}
+
+/** The first tensor whose name ends with `suffix`, as an f32 matrix (e.g. a calibration covariance). */
+export const readMatrix = async (path: string, suffix: string): Promise<Mat<Float32Array>> => {
+  const all = await readMatrices(path)
+  const t = all.find((x) => x.name.endsWith(suffix))
+  if (!t) throw new Error(`${path}: no tensor ending in "${suffix}"`)
+  return matrix(t.data, t.shape[0], t.shape[1])
 }

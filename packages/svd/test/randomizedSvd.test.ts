@@ -1,6 +1,6 @@
 import t from 'tap'
 import { randomizedSvd, randomizedSvdAsync, seededRng, svd, gemm, matrix, transpose, type LinearOperator, type Mat } from '../src/index.js'
-import { F64_TOL, fixturesDir, froMat, loadRef, orthErrCols, orthErrRows, randn, readBf16Matrices, reconErr } from './helpers.js'
+import { F64_TOL, fixturesDir, froMat, loadRef, orthErrCols, orthErrRows, randn, readMatrices, reconErr } from './helpers.js'
 
 /** Issue #3: randomized rank-r error within 1.05× of the optimal rank-r error (Eckart–Young). */
 const NEAR_OPTIMAL = 1.05
@@ -8,7 +8,7 @@ const tailNorm = (s: ArrayLike<number>, r: number): number => { let e = 0; for (
 
 t.test('tinyllama base matrices: error ≤ 1.05 × optimal at ranks 8, 32 (f32)', async (t) => {
   const ref = loadRef<Record<string, { s: number[] }>>('tinyllama_svals.json')
-  for (const w of readBf16Matrices(`${fixturesDir}/tinyllama-bytes/base/model.safetensors`)) {
+  for (const w of await readMatrices(`${fixturesDir}/tinyllama-bytes/base/model.safetensors`)) {
     const a = matrix(w.data, w.shape[0], w.shape[1])
     for (const rank of [8, 32]) {
       const { u, s, vt } = randomizedSvd(a, { rank, rng: seededRng(1) })

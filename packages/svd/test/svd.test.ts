@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { svd, matrix, transpose, toContiguous, type Mat, type Float } from '../src/index.js'
-import { asStridedView, F32_TOL, F64_TOL, fixturesDir, froMat, loadRef, orthErrCols, orthErrRows, randn, readBf16Matrices, reconErr, tolOf } from './helpers.js'
+import { asStridedView, F32_TOL, F64_TOL, fixturesDir, froMat, loadRef, orthErrCols, orthErrRows, randn, readMatrices, reconErr, tolOf } from './helpers.js'
 
 interface Case { name: string; dtype: 'f32' | 'f64'; shape: [number, number]; data: number[]; s: number[] }
 const cases = loadRef<Case[]>('svd_cases.json')
@@ -53,7 +53,7 @@ t.test('full mode completes U and V to orthogonal matrices; values mode matches 
 
 t.test('every weight matrix of the tinyllama base, f64 and f32, against numpy', async (t) => {
   const ref = loadRef<Record<string, { shape: number[]; s: number[] }>>('tinyllama_svals.json')
-  const mats = readBf16Matrices(`${fixturesDir}/tinyllama-bytes/base/model.safetensors`)
+  const mats = await readMatrices(`${fixturesDir}/tinyllama-bytes/base/model.safetensors`)
   t.equal(mats.length, Object.keys(ref).length, 'all 2-D tensors covered')
   for (const w of mats) {
     const r = ref[w.name]!
