@@ -62,3 +62,21 @@ t.test('gpuLinearOperator: matmul and rmatmul match the reference', async (t) =>
   await t.rejects(op.matmul(randomMat(3, 3, 1)) as Promise<unknown>, { _tag: 'ShapeMismatch' })
   ga.right.destroy()
 })
+
+t.test("@lr/svd's randomizedSvdAsync runs its products on the GPU through gpuLinearOperator", async (t) => {
+  const { randomizedSvdAsync, seededRng } = await import('@lr/svd')
+  const ctx = await openContext(t)
+  const sigma = Array.from({ length: 30 }, (_, i) => 0.6 ** i)
+  const a = withSpectrum(200, 150, sigma, 5)
+  const ga = await uploadMat(ctx, a)()
+  if (ga._tag === 'Left') return t.fail(ga.left.message)
+  const op = gpuLinearOperator(ctx, ga.right)
+  let calls = 0
+  const counted = { ...op, matmul: (x: Parameters<typeof op.matmul>[0]) => { calls++; return op.matmul(x) }, rmatmul: (y: Parameters<typeof op.rmatmul>[0]) => { calls++; return op.rmatmul(y) } }
+  const { s } = await randomizedSvdAsync(counted, { rank: 8, oversample: 8, powerIters: 2, rng: seededRng(3) })
+  ga.right.destroy()
+  const tol = f32Tol(200) * sigma[0]!
+  const worst = Math.max(...sigma.slice(0, 8).map((x, i) => Math.abs(s[i]! - x)))
+  t.ok(worst <= tol, `max |s_i − σ_i| = ${worst.toExponential(2)} <= ${tol.toExponential(2)}`)
+  t.ok(calls >= 5, `${calls} operator products ran on the GPU`)
+})
