@@ -24,12 +24,13 @@ const mat = (data: Float32Array, r: number, c: number): M => ({ data, shape: [r,
 
 // Our dense f32 baseline: @lr/svd's gemv/gemm when the package exports them, else a plain TS loop (named in the output).
 const lib = svd as unknown as Record<string, unknown>
-const svdGemm = typeof lib['gemm'] === 'function' ? lib['gemm'] as (a: M, b: M) => M : undefined
-const svdGemv = typeof lib['gemv'] === 'function' ? lib['gemv'] as (a: M, x: Float32Array) => Float32Array : undefined
-const denseName = svdGemm ? '@lr/svd gemv/gemm' : 'TS f32 loop'
+const svdGemm = typeof lib['gemm'] === 'function' ? lib['gemm'] as (a: M, b: M, o: { checkFinite: boolean }) => M : undefined
+const svdGemv = typeof lib['gemv'] === 'function' ? lib['gemv'] as (a: M, x: Float32Array, o: { checkFinite: boolean }) => Float32Array : undefined
+const cpu = typeof lib['cpuInfo'] === 'function' ? (lib['cpuInfo'] as () => { kernel: string; threads: number })() : undefined
+const denseName = svdGemm ? `@lr/svd gemv/gemm (${cpu ? `${cpu.kernel}, ${cpu.threads} threads` : ''}; the packed kernels use 1 thread)` : 'TS f32 loop'
 const denseApply = (a: M, x: M, batch: number): unknown => {
-  if (batch === 1 && svdGemv) return svdGemv(a, x.data)
-  if (svdGemm) return svdGemm(x, svd.transpose(a) as M)
+  if (batch === 1 && svdGemv) return svdGemv(a, x.data, { checkFinite: false })
+  if (svdGemm) return svdGemm(x, svd.transpose(a) as M, { checkFinite: false })
   const [R, C] = a.shape, y = new Float32Array(batch * R), A = a.data, X = x.data
   for (let b = 0; b < batch; b++) for (let i = 0; i < R; i++) {
     let s = 0
