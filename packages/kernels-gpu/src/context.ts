@@ -108,7 +108,9 @@ export const defaultGemmTile = (
   return small
 }
 
-/** A shader key piece for a tile: `t64x64x16:r4x4:wg16x16`. */
+/** The shader-key piece of a tile: `t128x128x8:r8x8:wg16x16`, or `direct4x4:wg16x4` for the register-blocked kernel.
+ *  @example tileKey({ bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, wgX: 16, wgY: 16 }) // 't128x128x8:r8x8:wg16x16'
+ *  @since 0.1.0  @category gemm */
 export const tileKey = (t: TileConfig): string =>
   t.bk === 0 ? `direct${t.tm}x${t.tn}:wg${t.wgX}x${t.wgY}` : `t${t.bm}x${t.bn}x${t.bk}:r${t.tm}x${t.tn}:wg${t.wgX}x${t.wgY}`
 

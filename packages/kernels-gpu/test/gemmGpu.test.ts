@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { create } from 'webgpu'
-import type { Mat } from '@lr/svd'
+import { gemm, type Mat } from '@lr/svd'
 import { createGpuContext, gemmGpu, gemmGpuMat, uploadMat, downloadMat, type GpuContext, type TileConfig } from '../src/index.js'
 import { f32Tol, maxScaledError, openContext, randomMat, refGemm } from './helpers.js'
 
@@ -21,6 +21,7 @@ const ctxWith = async (t: Test, tile: TileConfig | undefined): Promise<GpuContex
   return r.right
 }
 
+const toF64 = (m: Mat<Float32Array>): Mat<Float64Array> => ({ data: Float64Array.from(m.data), shape: m.shape, stride: m.stride, offset: m.offset })
 const transposeView = (m: Mat<Float32Array>): Mat<Float32Array> => ({ data: m.data, shape: [m.shape[1], m.shape[0]], stride: [m.stride[1], m.stride[0]], offset: m.offset })
 
 for (const [name, tile] of Object.entries(TILES)) {
@@ -35,6 +36,9 @@ for (const [name, tile] of Object.entries(TILES)) {
       if (k === 0) { t.ok(r.right.data.every((x) => x === 0), 'k = 0 gives zeros'); continue }
       const err = maxScaledError(r.right, c, mag)
       t.ok(err <= f32Tol(k), `${m}x${k}·${k}x${n}: ${err.toExponential(2)} <= ${f32Tol(k).toExponential(2)}`)
+      // the CPU reference of STYLE §6: @lr/svd's gemm (in f64) gives the same product
+      const cpu = gemm(toF64(a), toF64(b))
+      t.ok(maxScaledError(r.right, cpu.data as Float64Array, mag) <= f32Tol(k), `${m}x${k}·${k}x${n} vs @lr/svd gemm`)
     }
     // a transposed view is read as Aᵀ without a copy (transA kernel), and a strided view is packed
     const a = randomMat(129, 127, 5), b = randomMat(129, 64, 6)

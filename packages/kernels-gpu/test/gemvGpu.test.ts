@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Mat } from '@lr/svd'
+import { gemv, type Mat } from '@lr/svd'
 import { gemvGpu, gemvGpuMat, uploadMat, downloadMat } from '../src/index.js'
 import { f32Tol, maxScaledError, openContext, randomMat, refGemm } from './helpers.js'
 
@@ -17,6 +17,8 @@ t.test('gemvGpu matches the f64 reference within 1e-5·√n, for A and a transpo
       const { c, mag } = refGemm(op, col(x))
       const err = maxScaledError(col(r.right), c.map((v) => 2 * v), mag.map((v) => 2 * v))
       t.ok(err <= f32Tol(n), `${name} ${m}x${n}: ${err.toExponential(2)}`)
+      const cpu = gemv({ data: Float64Array.from(op.data), shape: op.shape, stride: op.stride, offset: op.offset }, Float64Array.from(x), { alpha: 2 })
+      t.ok(maxScaledError(col(r.right), cpu, mag.map((v) => 2 * v)) <= f32Tol(n), `${name} ${m}x${n} vs @lr/svd gemv`)
     }
   }
 })

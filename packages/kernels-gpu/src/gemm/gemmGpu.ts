@@ -22,7 +22,9 @@ export interface GemmGpuOptions {
   readonly maxBlockBytes?: number
 }
 
-/** The shader key of a tiled GEMM variant, e.g. `gemm:f32:nn:t64x64x16:r4x4:wg16x16:vec4`. */
+/** The shader key of a GEMM variant (the pipeline-cache key): dtype, op(A), tile, vector width.
+ *  @example gemmShaderKey({ elem: 'f32', transA: false, vec4: true, tile: ctx.gemmTile }) // 'gemm:f32:nn:t128x128x8:r8x8:wg16x16:vec4'
+ *  @since 0.1.0  @category gemm */
 export const gemmShaderKey = (v: GemmVariant): string =>
   `gemm:${v.elem}:${v.transA ? "tn" : "nn"}:${tileKey(v.tile)}:${v.vec4 ? 'vec4' : 'vec1'}`
 
