@@ -16,3 +16,8 @@ export * from './stream/groupByModule.js'
 export * from './stream/sinks.js'
 export * from './stream/fromSafetensorsBytes.js'
 export { firstNonFinite } from './stream/firstNonFinite.js'
+// spectra
+export * from './spectrum/layerSpectrum.js'
+export * from './spectrum/renderSpectraSvg.js'
+// stages
+export * from './stream/lowRankLora.js'

@@ -4,6 +4,8 @@ import { register as convert } from './convert.js'
 import { register as quantize } from './quantize.js'
 import { register as evalCmd } from './eval.js'
 import { register as svd } from './svd.js'
+import { register as spectrum } from './spectrum.js'
+import { register as demo } from './demo.js'
 
 /** One `lr` sub-command: adds itself to the program. Each lives in its own file in this folder. */
 export type Register = (program: Command) => void
@@ -15,4 +17,6 @@ export const commands: readonly Register[] = [
   quantize,
   evalCmd,
   svd,
+  spectrum,
+  demo,
 ]

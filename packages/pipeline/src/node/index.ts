@@ -1,3 +1,5 @@
 export * from './loadLlama.js'
 export * from './readCheckpoint.js'
 export * from './writeCheckpoint.js'
+export * from './checkpointSpectra.js'
+export * from './writePeftAdapter.js'
