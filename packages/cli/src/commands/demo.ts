@@ -79,7 +79,7 @@ export const register = (program: Command): void => {
       const proseBase = await loss(baseModel, prose, 'base/prose')
       const proseTuned = await loss(tunedModel, prose, 'tuned/prose')
       const proseLora = await loss(loraModel, prose, 'base+LoRA/prose')
-      say(`prose loss    base ${proseBase.toFixed(4)}   tuned ${proseTuned.toFixed(4)}   base + LoRA r${rank} (${lora.modules} modules, from tuned − base) ${proseLora.toFixed(4)}   → ${loraDir}`)
+      say(`prose loss    base ${proseBase.toFixed(4)}   tuned ${proseTuned.toFixed(4)}   base + LoRA r${rank} (${lora.modules} linear layers incl. lm_head, SVD of tuned − base) ${proseLora.toFixed(4)}   → ${loraDir}`)
 
       // 2. Fairy2i W2 on every projection of the base (embeddings, norms and lm_head kept), evaluated packed
       const qdir = join(out, `tinyllama-base-fairy2i-t${stages}`)
