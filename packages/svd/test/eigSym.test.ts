@@ -50,4 +50,6 @@ t.test('property: ascending, views identical, lower triangle only', async (t) =>
 t.test('eigSym errors', async (t) => {
   t.throws(() => eigSym(matrix(new Float64Array(6), 2, 3)), { _tag: 'ShapeMismatch' })
   t.throws(() => eigSym(matrix(new Float64Array([1, 0, Number.NaN, 1]), 2, 2)), { _tag: 'NotFinite', index: [1, 0] })
+  // skipping the scan never yields a silent NaN answer
+  t.throws(() => eigSym(matrix(new Float64Array([1, 0, 0, 2, 0, 0, Number.NaN, 0, 3]), 3, 3), { checkFinite: false }), { _tag: 'NoConvergence' })
 })

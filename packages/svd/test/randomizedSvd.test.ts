@@ -97,3 +97,17 @@ t.test('randomizedSvd errors', async (t) => {
   t.throws(() => randomizedSvd(promised, { rank: 2 }), { _tag: 'InvalidArgument' })
   await t.rejects(randomizedSvdAsync(wrong, { rank: 2 }), { _tag: 'ShapeMismatch' })
 })
+
+t.test('property: strided / transposed views give bit-identical randomized results', async (t) => {
+  const fc = (await import('fast-check')).default
+  const { asStridedView } = await import('./helpers.js')
+  const { toContiguous } = await import('../src/index.js')
+  t.doesNotThrow(() => fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (m, n, seed) => {
+    const a = randn('f64', m, n, seed), rank = 1 + (seed % Math.min(m, n))
+    const x = randomizedSvd(a, { rank, rng: seededRng(seed) })
+    const y = randomizedSvd(asStridedView(a), { rank, rng: seededRng(seed) })
+    const z = randomizedSvd(transpose(toContiguous(transpose(a))), { rank, rng: seededRng(seed) })
+    const same = (p: ArrayLike<number>, q: ArrayLike<number>) => p.length === q.length && Array.prototype.every.call(p, (v: number, i: number) => Object.is(v, q[i]))
+    return same(x.u.data, y.u.data) && same(x.s, y.s) && same(x.vt.data, y.vt.data) && same(x.u.data, z.u.data) && same(x.vt.data, z.vt.data)
+  }), { seed: 42, numRuns: 100 }))
+})

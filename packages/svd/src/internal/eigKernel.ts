@@ -58,6 +58,8 @@ export const eigSymKernel = (op: string, n: number, a: Float64Array, wantVectors
 /** Implicit QL on the symmetric tridiagonal (d, e), e[i] coupling i and i+1 (e[n−1] = 0). */
 const tql2 = (op: string, n: number, d: Float64Array, e: Float64Array, vt: Float64Array | undefined): void => {
   if (n > 0) e[n - 1] = 0
+  for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0 || e[i]! - e[i]! !== 0)
+    throw new NoConvergence(op, 0, 'the tridiagonal holds NaN/Inf (non-finite input passed with { checkFinite: false })')
   let f = 0, tst1 = 0
   for (let l = 0; l < n; l++) {
     tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!))

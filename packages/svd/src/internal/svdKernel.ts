@@ -69,6 +69,8 @@ const MAX_SWEEPS_PER_VALUE = 75
  */
 export const bdsqr = (op: string, n: number, m: number, d: Float64Array, e: Float64Array,
   ut: Float64Array | undefined, vt: Float64Array | undefined): void => {
+  for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0 || e[i]! - e[i]! !== 0)
+    throw new NoConvergence(op, 0, 'the bidiagonal holds NaN/Inf (non-finite input passed with { checkFinite: false })')
   let p = n
   let iter = 0, totalSweeps = 0
   const s = d
