@@ -5,12 +5,12 @@ import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!)
+const docs = ['../README.md', '../../../docs/svd.md'].map((p) => readFileSync(fileURLToPath(new URL(p, import.meta.url)), 'utf8'))
+const blocks = docs.flatMap((d) => [...d.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!))
 const dist = new URL('../dist/index.js', import.meta.url).href
 
-t.test('every ts block of the README runs against the built package', async (t) => {
-  t.ok(blocks.length >= 1, 'README has a ts example')
+t.test('every ts block of the README and docs/svd.md runs against the built package', async (t) => {
+  t.ok(blocks.length >= 2, 'README and docs/svd.md have ts examples')
   const dir = mkdtempSync(join(tmpdir(), 'lr-svd-readme-'))
   try {
     blocks.forEach((code, i) => {
