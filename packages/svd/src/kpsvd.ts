@@ -1,3 +1,4 @@
+import { dual } from './internal/dual.js'
 import { InvalidArgument, ShapeMismatch } from './errors.js'
 import { assertFinite, allocLike, toMat } from './internal/validate.js'
 import type { Float, Mat, MatLike } from './mat.js'
@@ -64,17 +65,7 @@ export interface KpsvdOptions extends KroneckerShape {
 /** A ≈ Σₖ s[k]·b[k] ⊗ c[k] with ‖b[k]‖_F = ‖c[k]‖_F = 1, s descending.  @since 0.1.0  @category kronecker */
 export interface Kpsvd<T extends Float = Float> { readonly s: T; readonly b: readonly Mat<T>[]; readonly c: readonly Mat<T>[] }
 
-/**
- * Kronecker product SVD (Van Loan & Pitsianis, "Approximation with Kronecker products", 1993): the SVD of
- * R(A) gives A = Σₖ sₖ·Bₖ ⊗ Cₖ exactly (all terms) and the best r-term Kronecker approximation in the
- * Frobenius norm (first r terms). Bₖ [m1, n1], Cₖ [m2, n2]. Used by the SoKA adapter init.
- * @example
- * import { kpsvd, kron, matrix } from '@lr/svd'
- * const a = kron(matrix(new Float64Array([1, 2, 3, 4]), 2, 2), matrix(new Float64Array([0, 1, 1, 0]), 2, 2))
- * const { s, b, c } = kpsvd(a, { factorShape: [2, 2], rank: 1 })   // s[0] = ‖A‖_F, A = s₀·b₀⊗c₀
- * @since 0.1.0  @category kronecker
- */
-export const kpsvd = <T extends Float>(a: MatLike<T>, opts: KpsvdOptions): Kpsvd<T> => {
+const kpsvdImpl = <T extends Float>(a: MatLike<T>, opts: KpsvdOptions): Kpsvd<T> => {
   const op = 'kpsvd'
   const A = toMat(a, op, 'a')
   const [m1, n1, m2, n2] = splitShape(op, A, opts.factorShape)
@@ -93,3 +84,20 @@ export const kpsvd = <T extends Float>(a: MatLike<T>, opts: KpsvdOptions): Kpsvd
   }
   return { s: s.slice(0, r) as T, b: bs, c: cs }
 }
+
+/** Signature of {@link kpsvd}: `kpsvd(w, opts)` or `pipe(w, kpsvd(opts))`. */
+export interface KpsvdFn {
+  <T extends Float>(w: MatLike<T>, opts: KpsvdOptions): Kpsvd<T>
+  <T extends Float>(opts: KpsvdOptions): (w: MatLike<T>) => Kpsvd<T>
+}
+/**
+ * Kronecker product SVD (Van Loan & Pitsianis, "Approximation with Kronecker products", 1993): the SVD of
+ * R(A) gives A = Σₖ sₖ·Bₖ ⊗ Cₖ exactly (all terms) and the best r-term Kronecker approximation in the
+ * Frobenius norm (first r terms). Bₖ [m1, n1], Cₖ [m2, n2]. Used by the SoKA adapter init.
+ * @example
+ * import { kpsvd, kron, matrix } from '@lr/svd'
+ * const a = kron(matrix(new Float64Array([1, 2, 3, 4]), 2, 2), matrix(new Float64Array([0, 1, 1, 0]), 2, 2))
+ * const { s, b, c } = kpsvd(a, { factorShape: [2, 2], rank: 1 })   // s[0] = ‖A‖_F, A = s₀·b₀⊗c₀
+ * @since 0.1.0  @category kronecker
+ */
+export const kpsvd: KpsvdFn = dual(kpsvdImpl, (args) => args.length >= 2) as unknown as KpsvdFn

@@ -1,3 +1,4 @@
+import { dual } from './internal/dual.js'
 import { InvalidArgument, ShapeMismatch } from './errors.js'
 import { checkRank, finishWhitened, type TruncatedFactors, type TruncatedSvdOptions } from './internal/truncated.js'
 import { assertFinite, assertFiniteVec, toMat } from './internal/validate.js'
@@ -9,18 +10,7 @@ export interface ScaledSvdOptions<T extends Float = Float> extends TruncatedSvdO
   readonly scale: T | ArrayLike<number>
 }
 
-/**
- * Activation-aware SVD (ASVD: Yuan et al., "ASVD: activation-aware singular value decomposition for
- * compressing large language models", arXiv:2312.05821): with S = diag(scale), W·S ≈ U_r Σ_r V_rᵀ and
- * W' = U_r Σ_r V_rᵀ S⁻¹. Returns u [m, r], v [r, n] with u·v = W' (Σ split per `split`), s = Σ_r.
- * W [out, in] f32|f64, dtype follows w.
- * @example
- * import { scaledSvd, matrix } from '@lr/svd'
- * const w = matrix(Float64Array.from({ length: 12 }, (_, i) => Math.cos(i)), 4, 3)
- * const { u, v } = scaledSvd(w, { rank: 2, scale: [1, 0.5, 4] })
- * @since 0.1.0  @category compression
- */
-export const scaledSvd = <T extends Float>(w: MatLike<T>, opts: ScaledSvdOptions<T>): TruncatedFactors<T> => {
+const scaledSvdImpl = <T extends Float>(w: MatLike<T>, opts: ScaledSvdOptions<T>): TruncatedFactors<T> => {
   const op = 'scaledSvd'
   const W = toMat(w, op, 'w')
   const [m, n] = W.shape
@@ -33,3 +23,21 @@ export const scaledSvd = <T extends Float>(w: MatLike<T>, opts: ScaledSvdOptions
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ws[i * n + j] = W.data[W.offset + i * W.stride[0] + j * W.stride[1]]! * sc[j]!
   return finishWhitened(op, W, ws, m, n, opts, (z, r) => { for (let i = 0; i < r; i++) for (let j = 0; j < n; j++) z[i * n + j] = z[i * n + j]! / sc[j]! })
 }
+
+/** Signature of {@link scaledSvd}: `scaledSvd(w, opts)` or `pipe(w, scaledSvd(opts))`. */
+export interface ScaledSvdFn {
+  <T extends Float>(w: MatLike<T>, opts: ScaledSvdOptions<T>): TruncatedFactors<T>
+  <T extends Float>(opts: ScaledSvdOptions<T>): (w: MatLike<T>) => TruncatedFactors<T>
+}
+/**
+ * Activation-aware SVD (ASVD: Yuan et al., "ASVD: activation-aware singular value decomposition for
+ * compressing large language models", arXiv:2312.05821): with S = diag(scale), W·S ≈ U_r Σ_r V_rᵀ and
+ * W' = U_r Σ_r V_rᵀ S⁻¹. Returns u [m, r], v [r, n] with u·v = W' (Σ split per `split`), s = Σ_r.
+ * W [out, in] f32|f64, dtype follows w.
+ * @example
+ * import { scaledSvd, matrix } from '@lr/svd'
+ * const w = matrix(Float64Array.from({ length: 12 }, (_, i) => Math.cos(i)), 4, 3)
+ * const { u, v } = scaledSvd(w, { rank: 2, scale: [1, 0.5, 4] })
+ * @since 0.1.0  @category compression
+ */
+export const scaledSvd: ScaledSvdFn = dual(scaledSvdImpl, (args) => args.length >= 2) as unknown as ScaledSvdFn

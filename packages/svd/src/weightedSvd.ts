@@ -1,3 +1,4 @@
+import { dual } from './internal/dual.js'
 import { InvalidArgument, ShapeMismatch } from './errors.js'
 import { checkRank, splitPowers, topSvd, type TruncatedFactors, type TruncatedSvdOptions } from './internal/truncated.js'
 import { allocLike, assertFinite, assertFiniteVec, toMat } from './internal/validate.js'
@@ -9,18 +10,7 @@ export interface WeightedSvdOptions<T extends Float = Float> extends TruncatedSv
   readonly rowWeights: T | ArrayLike<number>
 }
 
-/**
- * Row-weighted truncated SVD (FWSVD: Hsu et al., "Language model compression with weighted low-rank
- * factorization", ICLR 2022, arXiv:2207.00112): minimizes Σᵢ wᵢ‖Wᵢ − W'ᵢ‖² over rank-r W' via the SVD of
- * D·W, D = diag(√w): D·W ≈ U_r Σ_r V_rᵀ, W' = D⁻¹U_r Σ_r V_rᵀ. Returns u [m, r], v [r, n] with u·v = W'
- * (Σ split per `split`), and s = Σ_r. W [m, n] = [out, in], f32|f64; dtype follows w.
- * @example
- * import { weightedSvd, matrix } from '@lr/svd'
- * const w = matrix(Float64Array.from({ length: 12 }, (_, i) => Math.cos(i)), 4, 3)
- * const { u, v } = weightedSvd(w, { rank: 1, rowWeights: [1, 10, 1, 1] })   // u [4,1], v [1,3]
- * @since 0.1.0  @category compression
- */
-export const weightedSvd = <T extends Float>(w: MatLike<T>, opts: WeightedSvdOptions<T>): TruncatedFactors<T> => {
+const weightedSvdImpl = <T extends Float>(w: MatLike<T>, opts: WeightedSvdOptions<T>): TruncatedFactors<T> => {
   const op = 'weightedSvd'
   const W = toMat(w, op, 'w')
   const [m, n] = W.shape
@@ -42,3 +32,21 @@ export const weightedSvd = <T extends Float>(w: MatLike<T>, opts: WeightedSvdOpt
   const mat = (data: T, rows: number, cols: number): Mat<T> => ({ data, shape: [rows, cols], stride: [cols, 1], offset: 0 })
   return { u: mat(U, m, r), v: mat(V, r, n), s: sOut }
 }
+
+/** Signature of {@link weightedSvd}: `weightedSvd(w, opts)` or `pipe(w, weightedSvd(opts))`. */
+export interface WeightedSvdFn {
+  <T extends Float>(w: MatLike<T>, opts: WeightedSvdOptions<T>): TruncatedFactors<T>
+  <T extends Float>(opts: WeightedSvdOptions<T>): (w: MatLike<T>) => TruncatedFactors<T>
+}
+/**
+ * Row-weighted truncated SVD (FWSVD: Hsu et al., "Language model compression with weighted low-rank
+ * factorization", ICLR 2022, arXiv:2207.00112): minimizes Σᵢ wᵢ‖Wᵢ − W'ᵢ‖² over rank-r W' via the SVD of
+ * D·W, D = diag(√w): D·W ≈ U_r Σ_r V_rᵀ, W' = D⁻¹U_r Σ_r V_rᵀ. Returns u [m, r], v [r, n] with u·v = W'
+ * (Σ split per `split`), and s = Σ_r. W [m, n] = [out, in], f32|f64; dtype follows w.
+ * @example
+ * import { weightedSvd, matrix } from '@lr/svd'
+ * const w = matrix(Float64Array.from({ length: 12 }, (_, i) => Math.cos(i)), 4, 3)
+ * const { u, v } = weightedSvd(w, { rank: 1, rowWeights: [1, 10, 1, 1] })   // u [4,1], v [1,3]
+ * @since 0.1.0  @category compression
+ */
+export const weightedSvd: WeightedSvdFn = dual(weightedSvdImpl, (args) => args.length >= 2) as unknown as WeightedSvdFn

@@ -76,4 +76,6 @@ t.test('scaledSvd: ‖(W − uv)·S‖_F = tail of σ(W·S)', async (t) => {
   const sv = svd(ws, { mode: 'values' }).s
   t.ok(Math.abs(fro(es) - tail(sv, rank)) <= F64_TOL * 10 * fro(sv), 'ASVD optimum')
   t.throws(() => scaledSvd(w, { rank, scale: new Float64Array(8) }), { _tag: 'InvalidArgument', argument: 'scale' })
+  const pipeForm = scaledSvd({ rank, scale: sc, split: 'right' })(w)
+  t.same(Array.from(pipeForm.u.data), Array.from(u.data), 'data-last form')
 })

@@ -30,5 +30,6 @@ t.test('all terms reconstruct A; r terms give the tail error (Van Loan–Pitsian
   let tail = 0; for (let k = 1; k < s.length; k++) tail += s[k]! ** 2
   t.ok(Math.abs(Math.sqrt(e1) - Math.sqrt(tail)) <= F64_TOL * 10 * froMat(a), 'rank-1 error = tail')
   t.throws(() => kpsvd(a, { factorShape: [4, 4] }), { _tag: 'ShapeMismatch' })
+  t.same(Array.from(kpsvd({ factorShape: [2, 4], rank: 1 })(a).s), [s[0]], 'data-last form')
   t.throws(() => kpsvd(matrix(new Float32Array([1, Number.NaN, 0, 0]), 2, 2), { factorShape: [1, 1] }), { _tag: 'NotFinite' })
 })
