@@ -34,3 +34,55 @@ export const randMat = (rows: number, cols: number, seed: number, scale = 1): Ma
   }
   return matrix(d, rows, cols)
 }
+
+/** Minimal F32 safetensors reader for fixtures (the tests do not depend on @lr/io-safetensors). */
+export const readF32Safetensors = (path: string): Map<string, Mat<Float32Array>> => {
+  const raw = readFileSync(path)
+  const n = Number(raw.readBigUInt64LE(0))
+  const header = JSON.parse(raw.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>
+  const out = new Map<string, Mat<Float32Array>>()
+  for (const [k, v] of Object.entries(header)) {
+    if (k === '__metadata__' || v.dtype !== 'F32') continue
+    const [a, b] = v.data_offsets
+    const data = new Float32Array((b - a) / 4)
+    for (let i = 0; i < data.length; i++) data[i] = raw.readFloatLE(8 + n + a + 4 * i)
+    const rows = v.shape[0]!, cols = v.shape.length === 2 ? v.shape[1]! : 1
+    out.set(k, matrix(data, rows, cols))
+  }
+  return out
+}
+
+export interface CompressRef { shape: [number, number]; rank: number; jitter: number; svd_tail_fro2: number; svd_cal: number; svdllm_cal: number; asvd_cal: number; int4_cal: number; int4_eora16_cal: number }
+const allCompressRef = JSON.parse(readFileSync(new URL('./ref/compress_ref.json', import.meta.url), 'utf8')) as Record<string, CompressRef>
+
+let layer0: Map<string, Mat<Float32Array>> | undefined, calib: Map<string, Mat<Float32Array>> | undefined
+export const tinyLayer0 = (): Map<string, Mat<Float32Array>> => (layer0 ??= readF32Safetensors(`${fixturesDir}/tinyllama-bytes/base_layer0_f32.safetensors`))
+export const calibCode = (): Map<string, Mat<Float32Array>> => (calib ??= readF32Safetensors(`${fixturesDir}/tinyllama-bytes/calib_code.safetensors`))
+/** Calib key of a Llama module: q/k/v share q_proj's input, gate/up share gate_proj's. */
+export const calibKey = (mod: string): string => mod.replace(/(k_proj|v_proj)$/, 'q_proj').replace(/up_proj$/, 'gate_proj')
+
+/** u·v as a dense f64 Mat. */
+export const product = (u: Mat, v: Mat): Mat<Float64Array> => {
+  const [m, r] = u.shape, n = v.shape[1], out = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let t = 0; t < r; t++) {
+    const a = u.data[u.offset + i * u.stride[0] + t * u.stride[1]]!
+    for (let j = 0; j < n; j++) out[i * n + j] += a * v.data[v.offset + t * v.stride[0] + j * v.stride[1]]!
+  }
+  return matrix(out, m, n)
+}
+export const frob2Diff = (a: Mat, b: Mat): number => {
+  let s = 0
+  const [m, n] = a.shape
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    const d = a.data[a.offset + i * a.stride[0] + j * a.stride[1]]! - b.data[b.offset + i * b.stride[0] + j * b.stride[1]]!
+    s += d * d
+  }
+  return s
+}
+
+/** The layer-0 modules the fixture tests use (keeps the suite fast): a singular covariance (q/v share it), o_proj, and the 768-wide down_proj. */
+export const compressRef: Record<string, CompressRef> = Object.fromEntries(
+  ['model.layers.0.self_attn.q_proj', 'model.layers.0.self_attn.v_proj', 'model.layers.0.self_attn.o_proj', 'model.layers.0.mlp.down_proj'].map((k) => [k, allCompressRef[k]!]))
+/** Modules with a 256-wide input (cheap eigendecompositions) for EoRA. */
+export const eoraModules = ['model.layers.0.self_attn.q_proj', 'model.layers.0.self_attn.o_proj', 'model.layers.0.mlp.gate_proj']
+export const compressRefAll = allCompressRef

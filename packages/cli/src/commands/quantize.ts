@@ -1,9 +1,15 @@
 import type { Command } from 'commander'
 import { register as fairy2i } from './quantize/fairy2i.js'
+import { register as int4 } from './quantize/int4.js'
+import { register as nf4 } from './quantize/nf4.js'
+import { register as svdquant } from './quantize/svdquant.js'
 
 /** The methods of `lr quantize`, one file each in ./quantize/ (keep everyone's lines on merge). */
 const methods: readonly ((quantize: Command) => void)[] = [
   fairy2i,
+  int4,
+  nf4,
+  svdquant,
 ]
 
 /** `lr quantize <method> …`: the parent of every quantization method (docs/architecture.md, "Shared command trees"). */
