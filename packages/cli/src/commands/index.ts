@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { register as inspect } from './inspect.js'
 import { register as convert } from './convert.js'
+import { register as compress } from './compress.js'
 import { register as quantize } from './quantize.js'
 import { register as evalCmd } from './eval.js'
 import { register as svd } from './svd.js'
@@ -14,6 +15,7 @@ export type Register = (program: Command) => void
 export const commands: readonly Register[] = [
   inspect,
   convert,
+  compress,
   quantize,
   evalCmd,
   svd,
