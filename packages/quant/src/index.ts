@@ -8,6 +8,7 @@ export { quantizedMatmul, type QuantizedMatmulOptions } from './quantizedMatmul.
 export { MissingStatistics, type QuantError } from './errors.js'
 export { rankForRatio } from './compress/rankForRatio.js'
 export type { LowRankFactors, CompressMethod } from './compress/types.js'
+export type { SvdSolver } from './internal/linalg.js'
 export { svdCompress, type SvdCompressOptions } from './compress/svdCompress.js'
 export { svdLlmCompress, type SvdLlmCompressOptions } from './compress/svdLlmCompress.js'
 export { asvdCompress, type AsvdCompressOptions } from './compress/asvdCompress.js'

@@ -17,6 +17,16 @@ t.test('ratio 0.4 on each tinyllama layer-0 weight equals the numpy optimal rank
   }
 })
 
+t.test('the randomized solver is within 2% of the optimal truncation', async (t) => {
+  const RANDOMIZED_REL = 0.02 // 4 power iterations, oversampling 10
+  for (const mod of ['model.layers.0.mlp.down_proj', 'model.layers.0.self_attn.o_proj']) {
+    const w = tinyLayer0().get(`${mod}.weight`)!, ref = compressRef[mod]!
+    const { u, v } = svdCompress(w, { rank: ref.rank, solver: 'randomized' })
+    const err = frob2Diff(w, product(u, v))
+    t.ok(err >= ref.svd_tail_fro2 * (1 - 1e-9) && err <= (1 + RANDOMIZED_REL) * ref.svd_tail_fro2, `${mod}: ${err} vs optimum ${ref.svd_tail_fro2}`)
+  }
+})
+
 t.test('exact for a matrix of rank r; strided input; dtype follows input', async (t) => {
   const a = randMat(20, 4, 1), b = randMat(4, 15, 2)
   const w = matrix(Float64Array.from(product(a, b).data), 20, 15)

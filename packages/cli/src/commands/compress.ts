@@ -9,7 +9,7 @@ import { evalHook } from '../evalHook.js'
 
 interface CompressFlags {
   method: CompressMethod; ratio?: string; rank?: string; calib?: string; fisher?: string; eora?: string; alpha?: string
-  jitter: boolean; dense?: boolean; eval?: string; json?: boolean; out: string
+  jitter: boolean; solver: 'exact' | 'randomized'; dense?: boolean; eval?: string; json?: boolean; out: string
 }
 
 const METHODS: readonly CompressMethod[] = ['svd', 'fwsvd', 'svd-llm', 'asvd']
@@ -44,6 +44,7 @@ export const register = (program: Command): void => {
     .option('--fisher <file>', 'Fisher row importances per module (fwsvd): key <module>, F32 [out] or [out, in]')
     .option('--eora <r>', 'add an EoRA compensation branch of rank r (needs --calib)')
     .option('--alpha <a>', 'ASVD exponent α', '0.5')
+    .addOption(new Option('--solver <s>', 'truncated SVD: exact (optimal) or randomized (near-optimal, much faster on large layers)').choices(['exact', 'randomized']).default('exact'))
     .option('--no-jitter', 'fail on a covariance that is not positive definite instead of adding a ridge (svd-llm)')
     .option('--dense', 'write a complete model directory in the input dtype instead of the factored checkpoint')
     .option('--eval <bytes.u8>', 'evaluate the loss of the result on an eval file (64 rows × 257 bytes)')
@@ -101,7 +102,7 @@ export const register = (program: Command): void => {
             const cov = calib ? await calib.get(p.module, p.inDim) : undefined
             const rows = fisher ? await fisherRows(fisher, p.module, p.out, p.inDim) : undefined
             const { u, v, jitter } = compressLinear(w, {
-              method: f.method, rank: p.rank, alpha, maxJitterTries: f.jitter ? 6 : 0,
+              method: f.method, rank: p.rank, alpha, maxJitterTries: f.jitter ? 6 : 0, solver: f.solver,
               ...(cov ? { covariance: cov } : {}), ...(rows ? { rowImportance: rows } : {}),
             })
             const dt = outDtypeOf(t.dtype)

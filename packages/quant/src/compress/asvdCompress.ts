@@ -1,3 +1,4 @@
+import type { SvdSolver } from '../internal/linalg.js'
 import { InvalidArgument, type Float, type Mat } from '@lr/svd'
 import { assertCovariance, scaleCols, splitFactors, thinSvd } from '../internal/linalg.js'
 import { asDtypeOf, prepareCovariance, prepareWeight } from './common.js'
@@ -9,6 +10,8 @@ export interface AsvdCompressOptions {
   readonly rank: number
   /** exponent α of the activation scale s_j = (C_jj)^(α/2) = RMS(x_j)^α up to a constant @default 0.5 */
   readonly alpha?: number
+  /** `exact` thin SVD (optimal) or `randomized` (near-optimal, O(m·n·r): for large layers) @default 'exact' */
+  readonly solver?: SvdSolver
   /** reject NaN/±Inf in w @default true */
   readonly checkFinite?: boolean
 }
@@ -38,6 +41,6 @@ export function asvdCompress<T extends Float>(w: Mat<T>, covariance: Mat, opts: 
   const floor = smax > 0 ? 1e-6 * smax : 1
   const inv = new Float64Array(n)
   for (let j = 0; j < n; j++) { s[j] = Math.max(s[j]!, floor); inv[j] = 1 / s[j]! }
-  const { left, right } = splitFactors(thinSvd(scaleCols(a, s)), opts.rank)
+  const { left, right } = splitFactors(thinSvd(scaleCols(a, s), opts.rank, opts.solver ?? 'exact'), opts.rank)
   return { u: asDtypeOf(w, left), v: asDtypeOf(w, scaleCols(right, inv)) }
 }

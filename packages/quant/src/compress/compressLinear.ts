@@ -1,3 +1,4 @@
+import type { SvdSolver } from '../internal/linalg.js'
 import { InvalidArgument, type Float, type Mat } from '@lr/svd'
 import { asvdCompress } from './asvdCompress.js'
 import { fwsvdCompress } from './fwsvdCompress.js'
@@ -18,6 +19,8 @@ export interface CompressLinearOptions {
   readonly alpha?: number
   /** SVD-LLM Cholesky ridge retries (0: a singular covariance is an error) @default 6 */
   readonly maxJitterTries?: number
+  /** `exact` or `randomized` truncated SVD @default 'exact' */
+  readonly solver?: SvdSolver
   /** @default true */
   readonly checkFinite?: boolean
 }
@@ -30,7 +33,7 @@ export interface CompressLinearOptions {
  * @since 0.1.0  @category compression
  */
 export function compressLinear<T extends Float>(w: Mat<T>, opts: CompressLinearOptions): LowRankFactors<T> & { readonly jitter: number } {
-  const base = { rank: opts.rank, ...(opts.checkFinite === undefined ? {} : { checkFinite: opts.checkFinite }) }
+  const base = { rank: opts.rank, ...(opts.checkFinite === undefined ? {} : { checkFinite: opts.checkFinite }), ...(opts.solver === undefined ? {} : { solver: opts.solver }) }
   switch (opts.method) {
     case 'svd': return { ...svdCompress(w, base), jitter: 0 }
     case 'svd-llm':

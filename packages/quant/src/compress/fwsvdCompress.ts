@@ -1,3 +1,4 @@
+import type { SvdSolver } from '../internal/linalg.js'
 import { InvalidArgument, type Float, type Mat } from '@lr/svd'
 import { scaleRows, splitFactors, thinSvd } from '../internal/linalg.js'
 import { asDtypeOf, prepareWeight } from './common.js'
@@ -7,6 +8,8 @@ import type { LowRankFactors } from './types.js'
 export interface FwsvdCompressOptions {
   /** kept rank r, 1 ≤ r ≤ min(out, in) */
   readonly rank: number
+  /** `exact` thin SVD (optimal) or `randomized` (near-optimal, O(m·n·r): for large layers) @default 'exact' */
+  readonly solver?: SvdSolver
   /** reject NaN/±Inf in w @default true */
   readonly checkFinite?: boolean
 }
@@ -33,6 +36,6 @@ export function fwsvdCompress<T extends Float>(w: Mat<T>, rowImportance: Float, 
   if (imax === 0) throw new InvalidArgument(op, 'rowImportance', 'all importances are 0; the Fisher file carries no information for this layer')
   const d = new Float64Array(m), inv = new Float64Array(m)
   for (let i = 0; i < m; i++) { d[i] = Math.sqrt(Math.max(rowImportance[i]!, 1e-12 * imax)); inv[i] = 1 / d[i]! }
-  const { left, right } = splitFactors(thinSvd(scaleRows(a, d)), opts.rank)
+  const { left, right } = splitFactors(thinSvd(scaleRows(a, d), opts.rank, opts.solver ?? 'exact'), opts.rank)
   return { u: asDtypeOf(w, scaleRows(left, inv)), v: asDtypeOf(w, right) }
 }

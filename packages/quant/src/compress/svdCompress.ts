@@ -1,4 +1,5 @@
 import type { Float, Mat } from '@lr/svd'
+import type { SvdSolver } from '../internal/linalg.js'
 import { splitFactors, thinSvd } from '../internal/linalg.js'
 import { asDtypeOf, prepareWeight } from './common.js'
 import type { LowRankFactors } from './types.js'
@@ -7,6 +8,8 @@ import type { LowRankFactors } from './types.js'
 export interface SvdCompressOptions {
   /** kept rank r, 1 ≤ r ≤ min(out, in) */
   readonly rank: number
+  /** `exact` thin SVD (optimal) or `randomized` (near-optimal, O(m·n·r): for large layers) @default 'exact' */
+  readonly solver?: SvdSolver
   /** reject NaN/±Inf @default true */
   readonly checkFinite?: boolean
 }
@@ -19,6 +22,6 @@ export interface SvdCompressOptions {
  */
 export function svdCompress<T extends Float>(w: Mat<T>, opts: SvdCompressOptions): LowRankFactors<T> {
   const a = prepareWeight('svdCompress', w, opts.rank, opts.checkFinite ?? true)
-  const { left, right } = splitFactors(thinSvd(a), opts.rank)
+  const { left, right } = splitFactors(thinSvd(a, opts.rank, opts.solver ?? 'exact'), opts.rank)
   return { u: asDtypeOf(w, left), v: asDtypeOf(w, right) }
 }

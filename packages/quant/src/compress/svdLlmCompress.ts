@@ -1,4 +1,5 @@
 import type { Float, Mat } from '@lr/svd'
+import type { SvdSolver } from '../internal/linalg.js'
 import { assertCovariance, choleskyWithJitter, matmul, solveRightLower, splitFactors, thinSvd } from '../internal/linalg.js'
 import { assertIntIn } from '../internal/validate.js'
 import { asDtypeOf, prepareCovariance, prepareWeight } from './common.js'
@@ -11,6 +12,8 @@ export interface SvdLlmCompressOptions {
   /** retries of the Cholesky factorisation with a growing ridge λ·I, λ = 1e-6·mean(diag C)·10^t, when C is not
    *  numerically positive definite; 0 makes a singular C an error (NotPositiveDefinite). @default 6 */
   readonly maxJitterTries?: number
+  /** `exact` thin SVD (optimal) or `randomized` (near-optimal, O(m·n·r): for large layers) @default 'exact' */
+  readonly solver?: SvdSolver
   /** reject NaN/±Inf in w @default true */
   readonly checkFinite?: boolean
 }
@@ -31,6 +34,6 @@ export function svdLlmCompress<T extends Float>(w: Mat<T>, covariance: Mat, opts
   const c = prepareCovariance(op, covariance)
   assertCovariance(op, 'covariance', c, a.cols)
   const { l, jitter } = choleskyWithJitter(op, 'covariance', c, maxTries)
-  const { left, right } = splitFactors(thinSvd(matmul(a, l)), opts.rank)
+  const { left, right } = splitFactors(thinSvd(matmul(a, l), opts.rank, opts.solver ?? 'exact'), opts.rank)
   return { u: asDtypeOf(w, left), v: asDtypeOf(w, solveRightLower(right, l)), jitter }
 }

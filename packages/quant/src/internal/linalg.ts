@@ -1,4 +1,4 @@
-import { cholesky, eigSym, gemm, matrix, svd, toContiguous, transpose, InvalidArgument, NotPositiveDefinite, type Mat } from '@lr/svd'
+import { cholesky, eigSym, gemm, matrix, randomizedSvd, seededRng, svd, toContiguous, transpose, InvalidArgument, NotPositiveDefinite, type Mat } from '@lr/svd'
 
 /** A dense row-major f64 matrix (internal working format of the compression methods). */
 export interface Dense { readonly data: Float64Array; readonly rows: number; readonly cols: number }
@@ -25,9 +25,16 @@ export const matmulTA = (a: Dense, b: Dense): Dense => { // aᵀ·b
   return dense(c.data, a.cols, b.cols)
 }
 
-/** Thin SVD, contiguous f64 factors: u [m, k], s [k] descending, vt [k, n]. */
-export const thinSvd = (a: Dense): { u: Dense; s: Float64Array; vt: Dense } => {
-  const r = svd(asMat(a), { mode: 'thin' })
+/** How the truncated SVD is computed: `exact` (full thin SVD, optimal) or `randomized` (Halko–Martinsson–Tropp with
+ *  oversampling 10 and 4 power iterations, seed 0: near-optimal, O(m·n·r) instead of O(m·n·min(m, n))). */
+export type SvdSolver = 'exact' | 'randomized'
+
+/** Thin SVD, contiguous f64 factors: u [m, k], s [k] descending, vt [k, n] (k = rank for the randomized solver). */
+export const thinSvd = (a: Dense, rank?: number, solver: SvdSolver = 'exact'): { u: Dense; s: Float64Array; vt: Dense } => {
+  const k = Math.min(a.rows, a.cols)
+  const r = solver === 'randomized' && rank !== undefined && rank < k
+    ? randomizedSvd(asMat(a), { rank, oversample: 10, powerIters: 4, rng: seededRng(0) })
+    : svd(asMat(a), { mode: 'thin' })
   const u = toContiguous(r.u as Mat<Float64Array>), vt = toContiguous(r.vt as Mat<Float64Array>)
   return { u: dense(u.data, u.shape[0], u.shape[1]), s: Float64Array.from(r.s), vt: dense(vt.data, vt.shape[0], vt.shape[1]) }
 }
