@@ -53,7 +53,10 @@ export const readF32Safetensors = (path: string): Map<string, Mat<Float32Array>>
 }
 
 export interface CompressRef { shape: [number, number]; rank: number; jitter: number; svd_tail_fro2: number; svd_cal: number; svdllm_cal: number; asvd_cal: number; int4_cal: number; int4_eora16_cal: number }
-const allCompressRef = JSON.parse(readFileSync(new URL('./ref/compress_ref.json', import.meta.url), 'utf8')) as Record<string, CompressRef>
+const refJson = JSON.parse(readFileSync(new URL('./ref/compress_ref.json', import.meta.url), 'utf8')) as Record<string, unknown>
+const allCompressRef = Object.fromEntries(Object.entries(refJson).filter(([k]) => k.startsWith('model.'))) as Record<string, CompressRef>
+/** PEFT loftq_init (NF4 path) re-implemented in numpy on layer-0 q_proj, rank 16: ‖W − deq(Q) − B·A‖_F². */
+export const loftqRef = refJson['loftq_q_proj_r16'] as { iters1: number; iters3: number; nf4_only: number }
 
 let layer0: Map<string, Mat<Float32Array>> | undefined, calib: Map<string, Mat<Float32Array>> | undefined
 export const tinyLayer0 = (): Map<string, Mat<Float32Array>> => (layer0 ??= readF32Safetensors(`${fixturesDir}/tinyllama-bytes/base_layer0_f32.safetensors`))

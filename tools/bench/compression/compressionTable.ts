@@ -1,9 +1,14 @@
 // Generates the measured tables and the plot of docs/compression.md and docs/quantization.md:
 // losses (code, prose) of the tinyllama-bytes base after svd / asvd / svd-llm compression at ratios 0.2 / 0.4 / 0.6,
 // each with and without an EoRA r = 16 branch, and of int4 / NF4 / SVDQuant (± EoRA). Calibration: calib_code.
-//   node tools/bench/compression/compressionTable.ts            (writes docs/data/compression.json, the SVG and the tables)
-// Every number is measured in this run by @lr/pipeline's evaluateLoss (f32 forward, 64 × 256 targets per file).
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+//   node tools/bench/compression/compressionTable.ts run svd|asvd|svd-llm|quant   (one part → docs/data/compression-<part>.json;
+//                                                                                  the parts are independent: run them in parallel)
+//   node tools/bench/compression/compressionTable.ts render                       (merges the parts: tables and the SVG)
+// Every number is measured in this run by @lr/pipeline's evaluateLoss (f32 forward) on the first LR_EVAL_ROWS rows
+// (default 16, i.e. 16 × 256 = 4096 targets) of each 64-row eval file: the full files cost 16k-token forwards per
+// configuration, too slow for 58 configurations on a shared 2-core machine. Each part rewrites its JSON after every
+// configuration, so `render` works on whatever has finished.
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { calibratedError, compressLinear, covarianceEigen, covarianceKeyFor, dequantize, eoraCompensate, isLinearWeight, quantizeIntK, quantizeNf4, rankForRatio, svdQuant, svdQuantDense, type CompressMethod, type CovarianceEigen } from '@lr/quant'
@@ -12,12 +17,23 @@ import { readAllFloat32 } from '@lr/pipeline/node'
 import { matrix, type Mat } from '@lr/svd'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const [mode, part] = process.argv.slice(2)
+const ROWS = Number(process.env['LR_EVAL_ROWS'] ?? 16)
+if (mode !== 'run' && mode !== 'render') { console.error('usage: compressionTable.ts run svd|asvd|svd-llm|quant | render'); process.exit(2) }
+const docs = join(ROOT, 'docs')
+mkdirSync(join(docs, 'data'), { recursive: true })
+interface Row { method: string; ratio: number | null; eora: number; removed: number; code: number; prose: number; calibratedError: number }
+interface QRow { method: string; group: number; eora: number; code: number; prose: number; calibratedError: number }
+if (mode === 'run') await runPart(part!)
+else render()
+
+async function runPart(part: string): Promise<void> {
 const FIX = process.env['LR_FIXTURES'] ?? join(ROOT, '../shared/fixtures')
 const T = join(FIX, 'tinyllama-bytes')
 const base = await readAllFloat32(join(T, 'base'))
 const calib = await readAllFloat32(join(T, 'calib_code.safetensors'))
 const config = parseLlamaConfig(JSON.parse(readFileSync(join(T, 'base/config.json'), 'utf8')), 'config.json')
-const evalFiles = { code: new Uint8Array(readFileSync(join(T, 'eval_code.u8'))), prose: new Uint8Array(readFileSync(join(T, 'eval_prose.u8'))) }
+const evalFiles = { code: new Uint8Array(readFileSync(join(T, 'eval_code.u8'))).subarray(0, ROWS * 257), prose: new Uint8Array(readFileSync(join(T, 'eval_prose.u8'))).subarray(0, ROWS * 257) }
 const linears = [...base.entries()].filter(([n, t]) => isLinearWeight(n, t.shape))
 const keys = new Set(calib.keys())
 const covOf = (name: string): Mat<Float32Array> => {
@@ -50,11 +66,12 @@ const dense = (u: Mat, v: Mat, m: number, n: number): Float32Array => {
 }
 
 const t0 = performance.now()
-const baseline = await losses(new Map())
-log(`base: code ${baseline.code.toFixed(4)} prose ${baseline.prose.toFixed(4)}`)
-interface Row { method: string; ratio: number | null; eora: number; removed: number; code: number; prose: number; calibratedError: number }
 const rows: Row[] = []
-for (const method of ['svd', 'asvd', 'svd-llm'] as CompressMethod[]) for (const ratio of [0.2, 0.4, 0.6]) {
+const qrows: QRow[] = []
+let baseline: { code: number; prose: number } | undefined
+const save = (): void => writeFileSync(join(docs, 'data', `compression-${part}.json`), `${JSON.stringify({ rows: ROWS, ...(baseline ? { baseline } : {}), compression: rows, quantization: qrows, seconds: (performance.now() - t0) / 1000 }, null, 1)}\n`)
+if (part === 'quant') { baseline = await losses(new Map()); save(); log(`base: code ${baseline.code.toFixed(4)} prose ${baseline.prose.toFixed(4)}`) }
+for (const method of (part === 'quant' ? [] : [part]) as CompressMethod[]) for (const ratio of [0.2, 0.4, 0.6]) {
   const plain = new Map<string, F32Tensor>(), withEora = new Map<string, F32Tensor>()
   let before = 0, after = 0, afterE = 0, errSum = 0, errSumE = 0, errNorm = 0
   for (const [name, t] of linears) {
@@ -77,19 +94,16 @@ for (const method of ['svd', 'asvd', 'svd-llm'] as CompressMethod[]) for (const 
   const l1 = await losses(plain), l2 = await losses(withEora)
   rows.push({ method, ratio, eora: 0, removed: 1 - after / before, ...l1, calibratedError: errSum / errNorm })
   rows.push({ method, ratio, eora: 16, removed: 1 - afterE / before, ...l2, calibratedError: errSumE / errNorm })
+  save()
   log(`${method} ${ratio}: code ${l1.code.toFixed(4)} → EoRA ${l2.code.toFixed(4)}; prose ${l1.prose.toFixed(4)} → ${l2.prose.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
 }
 
-interface QRow { method: string; group: number; eora: number; code: number; prose: number; calibratedError: number }
-const qrows: QRow[] = []
-const quantVariants: [string, number, (w: Mat<Float32Array>, cov: Mat<Float32Array>) => Float32Array][] = [
-  ['int4', 128, (w) => dequantize(quantizeIntK(w, { bits: 4, groupSize: 128 })).data],
-  ['int4', 64, (w) => dequantize(quantizeIntK(w, { bits: 4, groupSize: 64 })).data],
-  ['nf4', 64, (w) => dequantize(quantizeNf4(w)).data],
-  ['svdquant-r32', 128, (w, c) => svdQuantDense(svdQuant(w, c, { rank: 32, bits: 4, groupSize: 128 })).data],
-  ['svdquant-r32', 64, (w, c) => svdQuantDense(svdQuant(w, c, { rank: 32, bits: 4, groupSize: 64 })).data],
+const quantVariants: [string, number, boolean, (w: Mat<Float32Array>, cov: Mat<Float32Array>) => Float32Array][] = part !== 'quant' ? [] : [
+  ['int4', 128, true, (w) => dequantize(quantizeIntK(w, { bits: 4, groupSize: 128 })).data],
+  ['svdquant-r32', 128, false, (w, c) => svdQuantDense(svdQuant(w, c, { rank: 32, bits: 4, groupSize: 128 })).data],
+  ['nf4', 64, true, (w) => dequantize(quantizeNf4(w)).data],
 ]
-for (const [method, group, fn] of quantVariants) {
+for (const [method, group, withE, fn] of quantVariants) {
   const plain = new Map<string, F32Tensor>(), withEora = new Map<string, F32Tensor>()
   let e1 = 0, e2 = 0, nrm = 0
   for (const [name, t] of linears) {
@@ -102,14 +116,21 @@ for (const [method, group, fn] of quantVariants) {
     nrm += calibratedError(w, matrix(new Float32Array(m * n), m, n), cov)
     e1 += calibratedError(w, matrix(q, m, n), cov); e2 += calibratedError(w, matrix(qe, m, n), cov)
   }
-  const l1 = await losses(plain), l2 = await losses(withEora)
-  qrows.push({ method, group, eora: 0, ...l1, calibratedError: e1 / nrm }, { method, group, eora: 16, ...l2, calibratedError: e2 / nrm })
-  log(`${method} g${group}: code ${l1.code.toFixed(4)} → EoRA ${l2.code.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+  const l1 = await losses(plain)
+  qrows.push({ method, group, eora: 0, ...l1, calibratedError: e1 / nrm })
+  if (withE) { const l2 = await losses(withEora); qrows.push({ method, group, eora: 16, ...l2, calibratedError: e2 / nrm }) }
+  save()
+  log(`${method} g${group}: code ${l1.code.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+}
+save()
+log(`wrote docs/data/compression-${part}.json (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
 }
 
-const docs = join(ROOT, 'docs')
-mkdirSync(join(docs, 'data'), { recursive: true })
-writeFileSync(join(docs, 'data', 'compression.json'), `${JSON.stringify({ baseline, compression: rows, quantization: qrows, seconds: (performance.now() - t0) / 1000 }, null, 1)}\n`)
+function render(): void {
+const parts = ['svd', 'asvd', 'svd-llm', 'quant'].filter((p) => existsSync(join(docs, 'data', `compression-${p}.json`)))
+  .map((p) => JSON.parse(readFileSync(join(docs, 'data', `compression-${p}.json`), 'utf8')) as { rows: number; baseline?: { code: number; prose: number }; compression: Row[]; quantization: QRow[] })
+const baseline = parts.find((p) => p.baseline)!.baseline!
+const rows = parts.flatMap((p) => p.compression), qrows = parts.flatMap((p) => p.quantization)
 
 // ---- markdown tables ----
 const f4 = (x: number): string => x.toFixed(4)
@@ -155,4 +176,5 @@ svg += `<text x="${lx}" y="${pad.t + 10}">— plain, - - + EoRA r=16</text>\n`
 Object.entries(colors).forEach(([m, c], i) => { svg += `<line x1="${lx}" x2="${lx + 22}" y1="${pad.t + 32 + i * 18}" y2="${pad.t + 32 + i * 18}" stroke="${c}" stroke-width="2"/><text x="${lx + 28}" y="${pad.t + 36 + i * 18}">${m}</text>\n` })
 svg += `<line x1="${lx}" x2="${lx + 22}" y1="${pad.t + 32 + 3 * 18}" y2="${pad.t + 32 + 3 * 18}" stroke="#000" stroke-dasharray="2,3"/><text x="${lx + 28}" y="${pad.t + 36 + 3 * 18}">base</text>\n</svg>\n`
 writeFileSync(join(docs, 'compression-loss.svg'), svg)
-log(`wrote docs/data/compression.json, docs/compression-loss.svg and the tables (${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+log('wrote docs/compression-loss.svg and the tables of docs/compression.md and docs/quantization.md')
+}
