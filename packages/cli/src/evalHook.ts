@@ -1,8 +1,9 @@
 // `--eval bytes.u8` of compress/quantize/lora init: the loss of the written model, through @lr/pipeline.
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { buildLlama, evaluateLoss, parseLlamaConfig, type F32Tensor } from '@lr/pipeline'
-import { loadLlama, readAllFloat32 } from '@lr/pipeline/node'
+import type { NamedTensor } from '@lr/io-safetensors'
+import { buildLlama, evaluateLoss, parseLlamaConfig } from '@lr/pipeline'
+import { loadLlama, readAllTensors } from '@lr/pipeline/node'
 import { unwrap } from './modelSurgery.js'
 
 export interface EvalReport { readonly loss: number; readonly tokens: number; readonly file: string }
@@ -20,10 +21,10 @@ export const evalHook = async (modelDir: string, bytesFile: string): Promise<Eva
 export const evalWithWeights = async (model: string, replaced: ReadonlyMap<string, Float32Array>, bytesFile: string): Promise<EvalReport> => {
   const cfgFile = join((await stat(model)).isFile() ? dirname(model) : model, 'config.json')
   const config = parseLlamaConfig(JSON.parse(await readFile(cfgFile, 'utf8')), cfgFile)
-  const tensors = await readAllFloat32(model)
-  const get = (name: string): F32Tensor | undefined => {
+  const tensors = await readAllTensors(model)
+  const get = (name: string): NamedTensor | undefined => {
     const t = tensors.get(name), r = replaced.get(name)
-    return t && r ? { shape: t.shape, data: r } : t
+    return t && r ? { name, dtype: 'F32', shape: t.shape, data: r } : t
   }
   const m = buildLlama(config, get, model)
   const r = await unwrap(evaluateLoss(m, await evalBytes(bytesFile), { source: bytesFile }))

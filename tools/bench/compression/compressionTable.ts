@@ -12,8 +12,11 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { calibratedError, compressLinear, covarianceEigen, covarianceKeyFor, dequantize, eoraCompensate, isLinearWeight, quantizeIntK, quantizeNf4, rankForRatio, svdQuant, svdQuantDense, type CompressMethod, type CovarianceEigen } from '@lr/quant'
-import { buildLlama, evaluateLoss, parseLlamaConfig, type F32Tensor } from '@lr/pipeline'
-import { readAllFloat32 } from '@lr/pipeline/node'
+import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
+import { buildLlama, evaluateLoss, parseLlamaConfig } from '@lr/pipeline'
+import { readAllTensors } from '@lr/pipeline/node'
+interface F32Tensor { readonly shape: readonly number[]; readonly data: Float32Array }
+const readAllFloat32 = async (p: string): Promise<Map<string, F32Tensor>> => new Map([...(await readAllTensors(p)).entries()].map(([k, t]) => [k, { shape: t.shape, data: toFloat32(t) }]))
 import { matrix, type Mat } from '@lr/svd'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -50,7 +53,8 @@ const eigOf = (name: string): CovarianceEigen => {
 const log = (s: string): void => { process.stderr.write(`${s}\n`) }
 
 const losses = async (over: ReadonlyMap<string, F32Tensor>): Promise<{ code: number; prose: number }> => {
-  const model = buildLlama(config, (n) => over.get(n) ?? (over.has(`${n}_u`) ? undefined : base.get(n)), 'tinyllama-bytes/base')
+  const named = (n: string, t: F32Tensor | undefined): NamedTensor | undefined => t && { name: n, dtype: 'F32', shape: t.shape, data: t.data }
+  const model = buildLlama(config, (n) => named(n, over.get(n) ?? (over.has(`${n}_u`) ? undefined : base.get(n))), 'tinyllama-bytes/base')
   const out: Record<string, number> = {}
   for (const [k, bytes] of Object.entries(evalFiles)) {
     const r = await evaluateLoss(model, bytes)()
