@@ -7,6 +7,7 @@ import { register as evalCmd } from './eval.js'
 import { register as svd } from './svd.js'
 import { register as spectrum } from './spectrum.js'
 import { register as demo } from './demo.js'
+import { register as lora } from './lora.js'
 
 /** One `lr` sub-command: adds itself to the program. Each lives in its own file in this folder. */
 export type Register = (program: Command) => void
@@ -21,4 +22,5 @@ export const commands: readonly Register[] = [
   svd,
   spectrum,
   demo,
+  lora,
 ]

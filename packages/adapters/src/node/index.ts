@@ -1,0 +1,11 @@
+// The Node edge of @lr/adapters: adapter directories and files, and streaming work over checkpoints.
+export { readPeftAdapterDir, writePeftAdapterDir, readKohyaFile, writeKohyaFile, readLoraAdapter, PEFT_CONFIG_NAME, PEFT_WEIGHTS_NAME } from './peftDir.js'
+export type { AdapterIoError, WritePeftAdapterDirOptions, ReadKohyaOptions, WriteKohyaFileOptions } from './peftDir.js'
+export { extractLoraFromCheckpoints } from './extractCheckpoints.js'
+export type { ExtractFromCheckpointsOptions, ExtractFromCheckpointsResult, ExtractedModule } from './extractCheckpoints.js'
+export { mergeIntoCheckpoint } from './mergeIntoCheckpoint.js'
+export type { MergeIntoCheckpointOptions, MergeIntoCheckpointResult, WeightedAdapter } from './mergeIntoCheckpoint.js'
+export { initFromCheckpoint } from './initFromCheckpoint.js'
+export type { InitMethod, InitFromCheckpointOptions, InitFromCheckpointResult } from './initFromCheckpoint.js'
+export { linearModules } from './modules.js'
+export type { Targets } from './modules.js'

@@ -1,0 +1,89 @@
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { openCheckpoint, writeCheckpoint, type Checkpoint } from '@lr/io-safetensors/node'
+import { fromFloat32, type NamedTensor } from '@lr/io-safetensors'
+import { matrix, InvalidArgument, type Mat } from '@lr/svd'
+import { ModuleError } from '../errors.js'
+import type { LoraAdapter, LoraModule } from '../adapter/loraAdapter.js'
+import { mergeLora } from '../merge/mergeLora.js'
+import type { OnProgress } from '../progress.js'
+import { run, toAdapterError } from './internal.js'
+import { modelSideFiles } from './copyModelFiles.js'
+import type { AdapterIoError } from './peftDir.js'
+
+/** One adapter to merge, with its weight (ΔW is multiplied by it).  @since 0.1.0  @category node */
+export interface WeightedAdapter { readonly adapter: LoraAdapter<Float32Array>; readonly weight?: number }
+
+/** Options of `mergeIntoCheckpoint`.  @since 0.1.0  @category node */
+export interface MergeIntoCheckpointOptions {
+  /** dtype of merged weights: `same` as the base tensor, or F32/BF16/F16. @default 'same' */
+  readonly dtype?: 'same' | 'F32' | 'BF16' | 'F16'
+  /** Largest shard (bytes). @default 5e9 (transformers' 5GB) */
+  readonly maxShardBytes?: number
+  readonly onProgress?: OnProgress
+}
+
+/** Result of `mergeIntoCheckpoint`.  @since 0.1.0  @category node */
+export interface MergeIntoCheckpointResult { readonly dir: string; readonly files: readonly string[]; readonly mergedModules: readonly string[]; readonly bytes: number }
+
+const checkAdapters = (base: Checkpoint, adapters: readonly WeightedAdapter[]): Map<string, { mod: LoraModule<Float32Array>; weight: number }[]> => {
+  const byName = new Map(base.tensors.map((t) => [t.name, t]))
+  const plan = new Map<string, { mod: LoraModule<Float32Array>; weight: number }[]>()
+  for (const { adapter, weight } of adapters) {
+    const w = weight ?? 1
+    if (!Number.isFinite(w)) throw new InvalidArgument('mergeIntoCheckpoint', 'weight', `must be finite, got ${w}`)
+    for (const mod of adapter.modules.values()) {
+      const name = `${mod.module}.weight`
+      const t = byName.get(name)
+      if (t === undefined) throw new ModuleError('missing-tensor', mod.module, `the adapter targets "${name}" but ${base.path} has no such tensor; use the base model the adapter was trained on`)
+      const want = mod.fanInFanOut ? [mod.a.shape[1], mod.b.shape[0]] : [mod.b.shape[0], mod.a.shape[1]]
+      if (t.shape.length !== 2 || t.shape[0] !== want[0] || t.shape[1] !== want[1])
+        throw new ModuleError('shape-mismatch', mod.module, `base weight is [${t.shape.join(', ')}] but the adapter's ΔW is [${want.join(', ')}]${mod.fanInFanOut ? ' (fan_in_fan_out)' : ''}; use the base model the adapter was trained on`)
+      const list = plan.get(name) ?? []
+      list.push({ mod, weight: w })
+      plan.set(name, list)
+    }
+  }
+  return plan
+}
+
+/**
+ * Merges one or more adapters into a model checkpoint and writes a complete model directory (weights,
+ * config.json and the other small files): W′ = W + Σ wᵢ·sᵢ·Bᵢ·Aᵢ per adapted module, computed in f32 from
+ * the stored dtype (PEFT's merge semantics), then stored in the base dtype (or `dtype`); other tensors are
+ * copied bit for bit. Streams one tensor at a time; the directory is built as `<dir>.partial` and renamed.
+ * Every module is checked against the base first (present, matching shape): nothing is written on error.
+ * @example await mergeIntoCheckpoint('base', [{ adapter }], 'merged')()
+ * @since 0.1.0  @category node
+ */
+export const mergeIntoCheckpoint = (basePath: string, adapters: readonly WeightedAdapter[], outDir: string, opts: MergeIntoCheckpointOptions = {}): TE.TaskEither<AdapterIoError, MergeIntoCheckpointResult> =>
+  TE.tryCatch(async () => {
+    if (adapters.length === 0) throw new InvalidArgument('mergeIntoCheckpoint', 'adapters', 'give at least one adapter')
+    const base = await run(openCheckpoint(basePath))
+    try {
+      const plan = checkAdapters(base, adapters)
+      const dtype = opts.dtype ?? 'same'
+      const outDtype = (d: NamedTensor['dtype'], isMerged: boolean): NamedTensor['dtype'] =>
+        dtype === 'same' || !isMerged || !['F32', 'BF16', 'F16'].includes(d) ? d : dtype
+      const specs = base.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: outDtype(t.dtype, plan.has(t.name)) }))
+      const total = base.tensors.length
+      const merged: string[] = []
+      async function* tensors(): AsyncGenerator<NamedTensor> {
+        for (const [i, t] of base.tensors.entries()) {
+          opts.onProgress?.({ stage: 'merge', done: i, total, item: t.name })
+          const mods = plan.get(t.name)
+          if (mods === undefined) { yield await run(base.readTensor(t.name)); continue }
+          let w: Mat<Float32Array> = matrix(await run(base.readFloat32(t.name)), t.shape[0]!, t.shape[1]!)
+          for (const { mod, weight } of mods) w = mergeLora(w, { a: mod.a, b: mod.b, scaling: mod.scaling * weight }, { fanInFanOut: mod.fanInFanOut })
+          merged.push(t.name.slice(0, -'.weight'.length))
+          const d = outDtype(t.dtype, true)
+          yield fromFloat32(t.name, t.shape, w.data, d === 'F32' || d === 'BF16' || d === 'F16' ? d : 'F32')
+        }
+        opts.onProgress?.({ stage: 'merge', done: total, total })
+      }
+      const extraFiles = await modelSideFiles(basePath)
+      const res = await run(writeCheckpoint(outDir, tensors(), { specs, metadata: { format: 'pt' }, maxShardBytes: opts.maxShardBytes ?? 5e9, extraFiles }))
+      return { dir: outDir, files: res.files, mergedModules: merged, bytes: res.totalBytes }
+    } finally {
+      await base.close()
+    }
+  }, toAdapterError(basePath))

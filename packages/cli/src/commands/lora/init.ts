@@ -1,0 +1,62 @@
+import { Option, type Command } from 'commander'
+import { initFromCheckpoint, type InitMethod } from '@lr/adapters/node'
+import { UsageError } from '../../runtime.js'
+import { emit, parseTargets, positiveInt, finiteNumber, reporter, unwrap } from '../lora.js'
+
+const METHODS = ['lora', 'gaussian', 'pissa', 'olora', 'milora', 'corda', 'eva'] as const
+
+interface InitFlags {
+  readonly model: string; readonly rank: number; readonly alpha?: number; readonly rslora?: boolean; readonly targets?: string
+  readonly calib?: string; readonly niter?: number; readonly cordaMode?: 'ipm' | 'kpm'; readonly rho?: number; readonly whiten?: boolean
+  readonly seed?: number; readonly residualDtype?: 'same' | 'F32' | 'BF16' | 'F16'; readonly out: string; readonly json?: boolean
+}
+
+const methodSpec = (method: string, o: InitFlags): InitMethod => {
+  switch (method) {
+    case 'lora': case 'gaussian': case 'olora': case 'milora': return { method }
+    case 'pissa': return o.niter === undefined ? { method } : { method, niter: o.niter }
+    case 'corda': return { method, mode: o.cordaMode ?? 'ipm' }
+    case 'eva': return { method, ...(o.rho !== undefined ? { rho: o.rho } : {}), whiten: o.whiten ?? false }
+    default: throw new UsageError(`unknown init method "${method}": use one of ${METHODS.join(', ')}`)
+  }
+}
+
+/** `lr lora init <method>` */
+export const registerInit = (lora: Command): void => {
+  lora.command('init')
+    .description('initialize a LoRA for a model (writes OUT/adapter, and OUT/residual_model when the method changes the base)')
+    .argument('<method>', `init method: ${METHODS.join(', ')}`)
+    .requiredOption('--model <path>', 'model checkpoint (file, directory or sharded directory)')
+    .requiredOption('--rank <r>', 'LoRA rank', positiveInt('--rank'))
+    .option('--alpha <a>', 'LoRA alpha (default: the rank, scaling 1)', finiteNumber('--alpha'))
+    .option('--rslora', 'rsLoRA scaling alpha/√r (PEFT use_rslora)')
+    .option('--targets <list>', 'modules to adapt: q_proj,v_proj,… or all-linear', 'all-linear')
+    .option('--calib <file>', 'calibration statistics Σ x·xᵀ per module input (corda, eva)')
+    .option('--niter <n>', 'pissa: fast init by randomized SVD with n power iterations (PEFT pissa_niter_n)', positiveInt('--niter'))
+    .addOption(new Option('--corda-mode <mode>', 'corda: ipm (largest components) or kpm (smallest)').choices(['ipm', 'kpm']))
+    .option('--rho <rho>', 'eva: each module may get up to round(r·rho) (default 2)', finiteNumber('--rho'))
+    .option('--whiten', 'eva: whiten the components')
+    .option('--seed <n>', 'seed of random inits and randomized SVDs', finiteNumber('--seed'), 0)
+    .addOption(new Option('--residual-dtype <dtype>', 'dtype of changed weights in the residual model').choices(['same', 'F32', 'BF16', 'F16']).default('same'))
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--json', 'print one JSON summary, no progress')
+    .addHelpText('after', '\nExamples:\n  $ lr lora init pissa --model ./base --rank 16 --targets q_proj,v_proj --out ./pissa-r16\n  $ lr lora init corda --model ./base --rank 8 --calib ./calib.safetensors --corda-mode kpm --out ./corda\n  $ lr lora init eva --model ./base --rank 8 --calib ./calib.safetensors --out ./eva')
+    .action(async (method: string, o: InitFlags) => {
+      const spec = methodSpec(method, o)
+      const progress = reporter(o.json === true)
+      try {
+        const res = await unwrap(initFromCheckpoint(o.model, spec, o.out, {
+          rank: o.rank, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), useRslora: o.rslora === true,
+          targets: parseTargets(o.targets), seed: o.seed ?? 0, ...(o.calib !== undefined ? { calibPath: o.calib } : {}),
+          residualDtype: o.residualDtype ?? 'same', onProgress: (e) => progress.update(e),
+        }))
+        progress.stop()
+        const ranks = res.modules.map((m) => m.rank)
+        emit(o.json === true, { method, ...res }, () => [
+          `${method}: ${res.modules.length} modules, rank ${Math.min(...ranks)}${Math.max(...ranks) !== Math.min(...ranks) ? `–${Math.max(...ranks)}` : ''}, total rank ${ranks.reduce((a, b) => a + b, 0)}`,
+          `adapter: ${res.adapterDir}`,
+          ...(res.residualDir !== undefined ? [`residual model: ${res.residualDir}`] : []),
+        ])
+      } finally { progress.stop() }
+    })
+}
