@@ -31,9 +31,9 @@ export const register = (program: Command): void => {
     .option('--out <dir>', 'where to write the quantized model and the spectra picture', 'lr-demo')
     .option('--rank <r>', 'LoRA rank to extract from tuned − base', '64')
     .option('--stages <T>', 'Fairy2i residual stages', '2')
-    .option('--rows <n>', 'evaluation rows (of 64, 257 bytes each) per loss', '64')
+    .option('--rows <n>', 'evaluation rows (of the 64 rows of 257 bytes in each eval file) per loss; 64 = the whole file, the figures of meta.json', '16')
     .option('--json', 'print every figure as one JSON document, no progress')
-    .addHelpText('after', '\nExample:\n  $ lr demo\n  $ lr demo --out /tmp/lr-demo --rows 16 --json')
+    .addHelpText('after', '\nExample:\n  $ lr demo\n  $ lr demo --rows 64 --out /tmp/lr-demo --json')
     .action(async (flags: DemoFlags) => {
       const t0 = performance.now()
       const ex = resolve(flags.examples ?? defaultExamples())
@@ -69,7 +69,7 @@ export const register = (program: Command): void => {
       const loraDir = join(out, `lora-r${rank}`)
       const lora = await run(pipe(
         readCheckpoint(tuned),
-        select(/layers\.\d+\..*_proj\.weight$/),
+        select(/(layers\.\d+\..*_proj|^lm_head)\.weight$/), // every linear layer, lm_head included
         zipWith(readCheckpoint(base), subtractTensors, { stage: 'delta' }),
         mapTensor(lowRankLora({ rank, seed: 0 }), { stage: 'svd' }),
         writePeftAdapter(loraDir, { onProgress, label: `extract LoRA r${rank}` }),
