@@ -4,9 +4,11 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export interface NumpyJob { readonly op: string; readonly n: number; readonly m?: number; readonly k?: number; readonly runs?: number; readonly dtype?: string; readonly [key: string]: unknown }
-export const numpyTimes = (jobs: readonly NumpyJob[], opts: { readonly best?: boolean } = {}): number[] => {
+// `threads` sets OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) for that process alone.
+export const numpyTimes = (jobs: readonly NumpyJob[], opts: { readonly best?: boolean; readonly threads?: number } = {}): number[] => {
   const env = { ...process.env }
   if (opts.best) { delete env['OPENBLAS_CORETYPE']; delete env['OPENBLAS_L2_SIZE'] }
+  if (opts.threads !== undefined) { env['OPENBLAS_NUM_THREADS'] = String(opts.threads); env['OMP_NUM_THREADS'] = String(opts.threads) }
   const script = fileURLToPath(new URL('./numpyRef.py', import.meta.url))
   const r = spawnSync('python3', [script], { input: jobs.map((j) => JSON.stringify(j)).join('\n') + '\n', env, encoding: 'utf8', maxBuffer: 1 << 24 })
   if (r.status !== 0) throw new Error(`numpyRef.py failed: ${r.stderr}`)

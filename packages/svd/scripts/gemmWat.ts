@@ -7,8 +7,10 @@
 // - packed B sliver: kc × NR cols, stored k-major: b[kk*NR + j]      (NR consecutive elements per k)
 // - a packed A block of mc rows is mc/MR slivers one after another (stride MR*kc elements);
 //   a packed B panel of nc cols is nc/NR slivers one after another (stride NR*kc elements).
+// - or "direct" operands, copied row by row (memcpy) instead of packed: A rows with a row stride
+//   (k contiguous), B rows with a row stride (NR-wide slivers are then just column offsets).
 // - C is row-major with leading dimension ldc (elements), padded so that every tile is full.
-// macro_<t>(pa, pb, c, mc, nc, kc, ldc, first): C[mc×nc] (+)= A_block · B_panel; first=1 overwrites.
+// macro_<t>(...): C[mc×nc] (+)= A_block · B_panel; first=1 overwrites.
 
 export interface KernelShape {
   readonly dtype: 'f32' | 'f64'
@@ -21,7 +23,7 @@ export interface KernelShape {
 const lanesOf = (dtype: 'f32' | 'f64'): number => (dtype === 'f32' ? 4 : 2)
 const bytesOf = (dtype: 'f32' | 'f64'): number => (dtype === 'f32' ? 4 : 8)
 
-const microKernel = (s: KernelShape): string => {
+const microKernel = (s: KernelShape, isDirectA: boolean): string => {
   const { dtype, mr, nr, fma, unroll } = s
   const lanes = lanesOf(dtype)
   const es = bytesOf(dtype)
@@ -30,38 +32,49 @@ const microKernel = (s: KernelShape): string => {
   const nv = nr / lanes
   const acc = (r: number, v: number): string => `$c${r}_${v}`
   const lines: string[] = []
-  lines.push(`(func $uk_${dtype} (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $first i32)`)
+  // packed A: element (r, kk) at a + (kk·MR + r)·es; direct A: at a_r + kk·es, a_r = a + r·lda (bytes)
+  lines.push(`(func $uk_${dtype}_${isDirectA ? 'd' : 'p'} (param $a i32) (param $lda i32) (param $b i32) (param $bks i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $first i32)`)
   for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) lines.push(`  (local ${acc(r, v)} v128)`)
   for (let v = 0; v < nv; v++) lines.push(`  (local $b${v} v128)`)
   lines.push('  (local $av v128) (local $n4 i32)')
+  if (isDirectA) {
+    for (let r = 1; r < mr; r++) lines.push(`  (local $a${r} i32)`)
+    for (let r = 1; r < mr; r++) lines.push(`  (local.set $a${r} (i32.add (local.get $a) (i32.mul (local.get $lda) (i32.const ${r}))))`)
+  }
+  const aPtr = (r: number): string => (isDirectA && r > 0 ? `$a${r}` : '$a')
   const step = (kk: number): string[] => {
     const out: string[] = []
-    for (let v = 0; v < nv; v++) out.push(`    (local.set $b${v} (v128.load offset=${(kk * nr + v * lanes) * es} align=4 (local.get $b)))`)
+    for (let v = 0; v < nv; v++) out.push(`    (local.set $b${v} (v128.load offset=${v * lanes * es} align=4 (local.get $b)))`)
     for (let r = 0; r < mr; r++) {
-      out.push(`    (local.set $av (${splat} offset=${(kk * mr + r) * es} (local.get $a)))`)
+      const off = isDirectA ? kk * es : (kk * mr + r) * es
+      out.push(`    (local.set $av (${splat} offset=${off} (local.get ${aPtr(r)})))`)
       for (let v = 0; v < nv; v++) {
         out.push(fma
           ? `    (local.set ${acc(r, v)} (${vt}.relaxed_madd (local.get $av) (local.get $b${v}) (local.get ${acc(r, v)})))`
           : `    (local.set ${acc(r, v)} (${vt}.add (local.get ${acc(r, v)}) (${vt}.mul (local.get $av) (local.get $b${v}))))`)
       }
+      // B advances after its loads (per k step, runtime stride: packed NR·es or a row of direct B)
     }
+    out.push('    (local.set $b (i32.add (local.get $b) (local.get $bks)))')
     return out
   }
-  // unrolled main loop over kc / unroll, then a remainder loop
+  const advanceA = (k: number): string[] => (isDirectA
+    ? Array.from({ length: mr }, (_, r) => `    (local.set ${aPtr(r)} (i32.add (local.get ${aPtr(r)}) (i32.const ${k * es})))`)
+    : [`    (local.set $a (i32.add (local.get $a) (i32.const ${k * mr * es})))`])
   lines.push(`  (local.set $n4 (i32.div_u (local.get $kc) (i32.const ${unroll})))`)
   lines.push('  (if (local.get $n4) (then (loop $ku')
   for (let kk = 0; kk < unroll; kk++) lines.push(...step(kk))
-  lines.push(`    (local.set $a (i32.add (local.get $a) (i32.const ${unroll * mr * es})))`)
-  lines.push(`    (local.set $b (i32.add (local.get $b) (i32.const ${unroll * nr * es})))`)
+  lines.push(...advanceA(unroll))
   lines.push('    (local.set $n4 (i32.sub (local.get $n4) (i32.const 1)))')
   lines.push('    (br_if $ku (local.get $n4)))))')
-  lines.push(`  (local.set $kc (i32.rem_u (local.get $kc) (i32.const ${unroll})))`)
-  lines.push('  (if (local.get $kc) (then (loop $k1')
-  lines.push(...step(0))
-  lines.push(`    (local.set $a (i32.add (local.get $a) (i32.const ${mr * es})))`)
-  lines.push(`    (local.set $b (i32.add (local.get $b) (i32.const ${nr * es})))`)
-  lines.push('    (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))')
-  lines.push('    (br_if $k1 (local.get $kc)))))')
+  if (unroll > 1) {
+    lines.push(`  (local.set $kc (i32.rem_u (local.get $kc) (i32.const ${unroll})))`)
+    lines.push('  (if (local.get $kc) (then (loop $k1')
+    lines.push(...step(0))
+    lines.push(...advanceA(1))
+    lines.push('    (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))')
+    lines.push('    (br_if $k1 (local.get $kc)))))')
+  }
   // write back: row r at c + r*ldc*es
   lines.push(`  (local.set $ldc (i32.mul (local.get $ldc) (i32.const ${es})))`)
   lines.push('  (if (local.get $first) (then')
@@ -80,13 +93,14 @@ const microKernel = (s: KernelShape): string => {
   return lines.join('\n')
 }
 
+/** macro_<t>(pa, pb, c, mc, nc, kc, ldc, first, ais, bjs, bks, lda): loops the B slivers (outer,
+ *  step bjs bytes) and the A slivers (inner, step ais bytes); lda = 0 selects the packed-A
+ *  micro-kernel, else A is read in place with that row stride (bytes); bks = B's k step (bytes). */
 const macroKernel = (s: KernelShape): string => {
   const { dtype, mr, nr } = s
   const es = bytesOf(dtype)
-  return `(func (export "macro_${dtype}") (param $pa i32) (param $pb i32) (param $c i32) (param $mc i32) (param $nc i32) (param $kc i32) (param $ldc i32) (param $first i32)
-  (local $j i32) (local $i i32) (local $bj i32) (local $cj i32) (local $ai i32) (local $ci i32) (local $astep i32) (local $bstep i32) (local $cstep i32)
-  (local.set $astep (i32.mul (local.get $kc) (i32.const ${mr * es})))
-  (local.set $bstep (i32.mul (local.get $kc) (i32.const ${nr * es})))
+  return `(func (export "macro_${dtype}") (param $pa i32) (param $pb i32) (param $c i32) (param $mc i32) (param $nc i32) (param $kc i32) (param $ldc i32) (param $first i32) (param $ais i32) (param $bjs i32) (param $bks i32) (param $lda i32)
+  (local $j i32) (local $i i32) (local $bj i32) (local $cj i32) (local $ai i32) (local $ci i32) (local $cstep i32)
   (local.set $cstep (i32.mul (local.get $ldc) (i32.const ${mr * es})))
   (local.set $bj (local.get $pb))
   (local.set $cj (local.get $c))
@@ -98,12 +112,14 @@ const macroKernel = (s: KernelShape): string => {
     (local.set $i (i32.const 0))
     (block $idone (loop $il
       (br_if $idone (i32.ge_u (local.get $i) (local.get $mc)))
-      (call $uk_${dtype} (local.get $ai) (local.get $bj) (local.get $ci) (local.get $kc) (local.get $ldc) (local.get $first))
-      (local.set $ai (i32.add (local.get $ai) (local.get $astep)))
+      (if (local.get $lda)
+        (then (call $uk_${dtype}_d (local.get $ai) (local.get $lda) (local.get $bj) (local.get $bks) (local.get $ci) (local.get $kc) (local.get $ldc) (local.get $first)))
+        (else (call $uk_${dtype}_p (local.get $ai) (i32.const 0) (local.get $bj) (local.get $bks) (local.get $ci) (local.get $kc) (local.get $ldc) (local.get $first))))
+      (local.set $ai (i32.add (local.get $ai) (local.get $ais)))
       (local.set $ci (i32.add (local.get $ci) (local.get $cstep)))
       (local.set $i (i32.add (local.get $i) (i32.const ${mr})))
       (br $il)))
-    (local.set $bj (i32.add (local.get $bj) (local.get $bstep)))
+    (local.set $bj (i32.add (local.get $bj) (local.get $bjs)))
     (local.set $cj (i32.add (local.get $cj) (i32.const ${nr * es})))
     (local.set $j (i32.add (local.get $j) (i32.const ${nr})))
     (br $jl)))
@@ -113,9 +129,11 @@ const macroKernel = (s: KernelShape): string => {
 /** The whole module: imports a shared memory `env.memory`, exports macro_f32 and macro_f64. */
 export const gemmModuleWat = (f32: KernelShape, f64: KernelShape, maxPages: number): string => `(module
   (import "env" "memory" (memory 1 ${maxPages} shared))
-${microKernel(f32)}
+${microKernel(f32, false)}
+${microKernel(f32, true)}
 ${macroKernel(f32)}
-${microKernel(f64)}
+${microKernel(f64, false)}
+${microKernel(f64, true)}
 ${macroKernel(f64)}
 )`
 

@@ -1,8 +1,10 @@
 // C = alpha·A·B + beta·C through the WebAssembly SIMD kernels (GotoBLAS/BLIS scheme).
 //
 // Data flow: the caller's A and B stay where they are (any strides, any offset); the main thread
-// packs them straight from there into the shared memory (A into MR-row slivers, B into NR-column
-// slivers, per KC-deep block, zero-padded to whole tiles); the items (row block × column block of C,
+// copies them into the shared memory: an operand whose rows are contiguous (A along k, B along n,
+// possibly after using Cᵀ = Bᵀ·Aᵀ) row by row with a memcpy, read in place by the kernel; any other
+// layout is packed (A into MR-row slivers, B into NR-column slivers, per KC-deep block, zero-padded to
+// whole tiles); the items (row block × column block of C,
 // full k) run on this thread and the pool's workers; the main thread then writes alpha·C (+ beta·C_old)
 // back into the caller's output view. Extra memory: the packed copies of A and B and one padded C,
 // all in the one reused WebAssembly memory.
@@ -23,6 +25,11 @@ export const NC = 2048
 const MAX_PIECE_BYTES = 768 * 1024 * 1024
 /** Below this many multiply-adds a product runs on one thread (thread wake-up costs ~10-50 µs). */
 const MIN_FLOPS_PER_THREAD = 1 << 21
+
+/** Direct (unpacked) operands only when the other side of C is at most this wide: measured here, the
+ *  in-place A micro-kernel runs ~10% slower than the packed one, which only pays off when each
+ *  element of A is used few times (A·Ω with Ω [k, 74]: −12% time; square 1536³: +45% time). */
+const DIRECT_MAX_OTHER = 128
 
 const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m
 const align64 = (bytes: number): number => roundUp(bytes, 64)
@@ -87,6 +94,29 @@ const packB = (dst: F, d0: number, b: F, sb0: number, sb1: number, ob: number, k
   }
 }
 
+/** Leading dimension (elements) for a direct copy of rows of `len` elements: 64-byte multiple, and
+ *  never a multiple of 4 KiB (power-of-two strides alias in the caches). */
+const leadingDim = (len: number, es: number): number => {
+  let ld = roundUp(len, 64 / es)
+  if ((ld * es) % 4096 === 0) ld += 64 / es
+  return ld
+}
+
+/** Direct A: rows of A (unit stride along k) copied to dst with leading dimension lda; rows m..mp zero. */
+const copyRowsA = (dst: F, d0: number, a: F, sa0: number, oa: number, m: number, k: number, mp: number, lda: number): void => {
+  for (let i = 0; i < m; i++) { const s = oa + i * sa0; dst.set(a.subarray(s, s + k), d0 + i * lda) }
+  dst.fill(0, d0 + m * lda, d0 + mp * lda)
+}
+
+/** Direct B: rows of B (unit stride along n) copied to dst with leading dimension ldb ≥ np; columns n..np zero. */
+const copyRowsB = (dst: F, d0: number, b: F, sb0: number, ob: number, k: number, n: number, np: number, ldb: number): void => {
+  for (let p = 0; p < k; p++) {
+    const s = ob + p * sb0, d = d0 + p * ldb
+    dst.set(b.subarray(s, s + n), d)
+    if (np > n) dst.fill(0, d + n, d + np)
+  }
+}
+
 /** out = alpha·C + beta·out over the m×n view; beta = 0 never reads out (NaN-safe, as BLAS). */
 const copyOut = (src: F, s0: number, ldc: number, m: number, n: number, alpha: number, beta: number, c: F, sc0: number, sc1: number, oc: number): void => {
   for (let i = 0; i < m; i++) {
@@ -110,11 +140,23 @@ export const gemmWasm = (
   b: F, sb0: number, sb1: number, ob: number,
   beta: number, c: F, sc0: number, sc1: number, oc: number,
 ): void => {
+  // In skinny products (the other side ≤ DIRECT_MAX_OTHER) an operand whose rows are contiguous
+  // (A along k, B along n) is copied row by row (memcpy) and read in place by the kernel: packing it
+  // would cost more than the kernel saves on it. Everything else is packed. C = A·B ⟺ Cᵀ = Bᵀ·Aᵀ:
+  // take whichever orientation lets more elements be copied directly.
+  const isDirectA = (sa1 === 1 || k === 1) && n <= DIRECT_MAX_OTHER, isDirectB = (sb1 === 1 || n === 1) && m <= DIRECT_MAX_OTHER
+  const score = (isDirectA ? m * k : 0) + (isDirectB ? k * n : 0)
+  const swapScore = ((sb0 === 1 || k === 1) && m <= DIRECT_MAX_OTHER ? n * k : 0) + ((sa0 === 1 || m === 1) && n <= DIRECT_MAX_OTHER ? k * m : 0)
+  if (swapScore > score) {
+    gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
+    return
+  }
   const isF64 = a instanceof Float64Array
   const es = isF64 ? 8 : 4
   const { mr, nr } = isF64 ? rt.shapes.f64 : rt.shapes.f32
   const mp = roundUp(m, mr), np = roundUp(n, nr)
-  const bytesA = align64(mp * k * es), bytesB = align64(k * np * es), bytesC = align64(mp * np * es)
+  const lda = isDirectA ? leadingDim(k, es) : 0, ldb = isDirectB ? leadingDim(np, es) : 0
+  const bytesA = align64(mp * (isDirectA ? lda : k) * es), bytesB = align64(k * (isDirectB ? ldb : np) * es), bytesC = align64(mp * np * es)
   if (bytesA + bytesB + bytesC > MAX_PIECE_BYTES) {
     // split the largest dimension in two (k splits accumulate into C with beta = 1)
     if (m >= n && m >= k && m > mr) {
@@ -135,8 +177,10 @@ export const gemmWasm = (
   ensureBytes(rt, bytesA + bytesB + bytesC)
   const pa = DATA_START, pb = pa + bytesA, pc = pb + bytesB
   const mem: F = isF64 ? rt.f64 : rt.f32
-  packA(mem, pa / es, a, sa0, sa1, oa, m, k, mp, mr)
-  packB(mem, pb / es, b, sb0, sb1, ob, k, n, np, nr)
+  if (isDirectA) copyRowsA(mem, pa / es, a, sa0, oa, m, k, mp, lda)
+  else packA(mem, pa / es, a, sa0, sa1, oa, m, k, mp, mr)
+  if (isDirectB) copyRowsB(mem, pb / es, b, sb0, ob, k, n, np, ldb)
+  else packB(mem, pb / es, b, sb0, sb1, ob, k, n, np, nr)
 
   // items: row blocks × column blocks of C; more, smaller items when several threads share the work
   const flops = m * n * k
@@ -154,6 +198,7 @@ export const gemmWasm = (
   runJob(rt, nItems, workers, (ctl) => {
     ctl[8] = isF64 ? 1 : 0; ctl[9] = pa; ctl[10] = pb; ctl[11] = pc
     ctl[12] = mp; ctl[13] = np; ctl[14] = k; ctl[15] = mci; ctl[16] = nci; ctl[17] = KC; ctl[18] = nim; ctl[19] = es
+    ctl[21] = lda; ctl[22] = ldb; ctl[23] = mr; ctl[24] = nr
   })
   copyOut(mem, pc / es, np, m, n, alpha, beta, c, sc0, sc1, oc)
 }

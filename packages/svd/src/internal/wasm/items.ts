@@ -11,23 +11,32 @@
 //   5 SLEEPERS workers blocked in Atomics.wait on GEN
 //   6 NWORK  workers with id < NWORK take part in the current job (the `threads` option)
 //   7 STOP   set to 1 to make idle workers exit
-//   8..19 job parameters (see writeJob in pool.ts): dtype, pa, pb, c, mp, np, k, mci, nci, kc, nim, es
+//   8..19 job parameters (written by gemmWasm.ts): dtype, pa, pb, c, mp, np, k, mci, nci, kc, nim, es
 //   20 READY workers that have instantiated the module
+//   21..24 lda, ldb (0 = packed operand), mr, nr
 
-/** Runs one item: the tile C[ic:ic+mc, jc:jc+nc] of a packed GEMM over the whole k range. */
+/** Runs one item: the tile C[ic:ic+mc, jc:jc+nc] of a GEMM over the whole k range.
+ *  Operands are packed (lda/ldb = 0) or direct row-major copies with leading dimension lda/ldb. */
 export function runItem(ex: Record<string, unknown>, ctl: Int32Array, idx: number): void {
   const dt = Atomics.load(ctl, 8)
   const pa = Atomics.load(ctl, 9) >>> 0, pb = Atomics.load(ctl, 10) >>> 0, c = Atomics.load(ctl, 11) >>> 0
   const mp = Atomics.load(ctl, 12), np = Atomics.load(ctl, 13), k = Atomics.load(ctl, 14)
   const mci = Atomics.load(ctl, 15), nci = Atomics.load(ctl, 16), kcMax = Atomics.load(ctl, 17)
   const nim = Atomics.load(ctl, 18), es = Atomics.load(ctl, 19)
+  const lda = Atomics.load(ctl, 21), ldb = Atomics.load(ctl, 22), mr = Atomics.load(ctl, 23), nr = Atomics.load(ctl, 24)
   const im = idx % nim, jn = (idx - im) / nim
   const ic = im * mci, jc = jn * nci
   const mc = Math.min(mci, mp - ic), nc = Math.min(nci, np - jc)
-  const macro = (dt === 1 ? ex['macro_f64'] : ex['macro_f32']) as (pa: number, pb: number, c: number, mc: number, nc: number, kc: number, ldc: number, first: number) => void
+  const macro = (dt === 1 ? ex['macro_f64'] : ex['macro_f32']) as (pa: number, pb: number, c: number, mc: number, nc: number, kc: number,
+    ldc: number, first: number, ais: number, bjs: number, bks: number, lda: number) => void
   for (let pc = 0; pc < k; pc += kcMax) {
     const kc = Math.min(kcMax, k - pc)
-    macro(pa + (pc * mp + ic * kc) * es, pb + (pc * np + jc * kc) * es, c + (ic * np + jc) * es, mc, nc, kc, np, pc === 0 ? 1 : 0)
+    const aPtr = lda > 0 ? pa + (ic * lda + pc) * es : pa + (pc * mp + ic * kc) * es
+    const ais = lda > 0 ? mr * lda * es : kc * mr * es
+    const bPtr = ldb > 0 ? pb + (pc * ldb + jc) * es : pb + (pc * np + jc * kc) * es
+    const bjs = ldb > 0 ? nr * es : kc * nr * es
+    const bks = ldb > 0 ? ldb * es : nr * es
+    macro(aPtr, bPtr, c + (ic * np + jc) * es, mc, nc, kc, np, pc === 0 ? 1 : 0, ais, bjs, bks, lda * es)
   }
 }
 

@@ -1,0 +1,124 @@
+// CPU speed of @lr/svd (issue: WebAssembly SIMD kernels and blocked decompositions), one run:
+// numpy measured in the same run on the same machine, twice — as configured (the environment's
+// OpenBLAS core type, AVX2 here) and with its best kernel (`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`)
+// — plus the best JavaScript peer (onnxruntime-web's wasm MatMul). Ratios are printed; absolute times
+// on a shared 2-core VM are noise.
+//   node tools/bench/cpu/cpu.bench.ts            (LR_BENCH_QUICK=1: smaller sizes, fewer runs)
+import { spawnSync } from 'node:child_process'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gemm, svd, randomizedSvd, matrix, seededRng, setCpuOptions, cpuInfo, type Mat } from '@lr/svd'
+import { numpyTimes, medianMs, type NumpyJob } from '../numpyRef.ts'
+
+const quick = process.env['LR_BENCH_QUICK'] === '1'
+const here = fileURLToPath(new URL('.', import.meta.url))
+const repo = join(here, '../../..')
+const allCores = cpus().length
+const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(d)) : '-')
+const line = (cols: readonly (string | number)[], w = 11): string => cols.map((c) => (typeof c === 'number' ? fmt(c) : c).padStart(w)).join(' ')
+const randn = (T: typeof Float32Array | typeof Float64Array, len: number, seed: number) => {
+  const r = seededRng(seed), x = new T(len)
+  for (let i = 0; i < len; i++) x[i] = r.normal()
+  return x
+}
+
+const flags = (() => { try { return readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags')) ?? '' } catch { return '' } })()
+const isa = flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'SSE'
+console.log(`CPU: ${cpus()[0]?.model ?? '?'} × ${allCores} (host ISA ${isa}); Node ${process.version}; kernel ${cpuInfo().kernel} (${cpuInfo().simdBits}-bit); load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+
+// ---------------------------------------------------------------- GEMM
+const gemmSizes = quick ? [512, 1024] : [1024, 2048]
+const gemmRuns = (n: number): number => (n >= 2048 ? 3 : 5)
+const npJobs = (threads: number): NumpyJob[] => gemmSizes.flatMap((n) => (['sgemm', 'dgemm'] as const).map((op) => ({ op, n, runs: gemmRuns(n) })))
+const ortMs = (threads: number, n: number): number => {
+  const r = spawnSync(process.execPath, [join(here, 'ortPeer.ts'), String(threads), 'f32', String(n), String(gemmRuns(n))], { encoding: 'utf8' })
+  if (r.status !== 0) { console.error(`ort peer failed: ${r.stderr}`); return NaN }
+  return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number }).ms
+}
+console.log('\nGEMM C = A·B, n×n·n×n row-major (GFLOP/s = 2n³/t; ratio = ours GFLOP/s ÷ theirs)')
+console.log(line(['op', 'n', 'threads', 'ours_ms', 'GFLOP/s', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio', 'ort_ms', 'ratio']))
+for (const threads of [1, allCores]) {
+  const npCfg = numpyTimes(npJobs(threads), { threads })
+  const npBest = numpyTimes(npJobs(threads), { threads, best: true })
+  setCpuOptions({ threads })
+  let j = 0
+  for (const n of gemmSizes) {
+    for (const op of ['sgemm', 'dgemm'] as const) {
+      const T = op === 'sgemm' ? Float32Array : Float64Array
+      const a = matrix(randn(T, n * n, 1), n, n), b = matrix(randn(T, n * n, 2), n, n), out = matrix(new T(n * n), n, n)
+      const ms = medianMs(() => gemm(a as Mat, b as Mat, { out: out as Mat, checkFinite: false }), gemmRuns(n))
+      const gf = (2 * n ** 3) / ms / 1e6
+      const cfg = npCfg[j]!, best = npBest[j]!
+      j++
+      const ort = op === 'sgemm' ? ortMs(threads, n) : NaN
+      console.log(line([op, n, threads, ms, gf, cfg, cfg / ms, best, best / ms, ort, ort / ms]))
+    }
+  }
+}
+
+// ---------------------------------------------------------------- SVD
+setCpuOptions({ threads: 0 })
+const svdSizes = quick ? [256, 512] : [1024, 2048]
+console.log(`\nSVD of an n×n Gaussian matrix, ${allCores} threads (ratio = ours_ms ÷ numpy_ms; numpy = np.linalg.svd)`)
+console.log(line(['mode', 'dtype', 'n', 'ours_ms', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio']))
+for (const mode of ['values', 'thin'] as const) {
+  const jobs: NumpyJob[] = []
+  for (const n of svdSizes) for (const dtype of ['f32', 'f64']) jobs.push({ op: mode === 'values' ? 'svdvals' : 'svd', n, dtype, runs: n >= 2048 ? 1 : 3 })
+  const cfg = numpyTimes(jobs), best = numpyTimes(jobs, { best: true })
+  jobs.forEach((job, i) => {
+    const T = job['dtype'] === 'f32' ? Float32Array : Float64Array
+    const a = matrix(randn(T, job.n * job.n, 3), job.n, job.n)
+    const ms = medianMs(() => svd(a as Mat, { mode }), job.runs ?? 1)
+    console.log(line([mode, String(job['dtype']), job.n, ms, cfg[i]!, ms / cfg[i]!, best[i]!, ms / best[i]!]))
+  })
+}
+
+// ---------------------------------------------------------------- randomized SVD
+{
+  const n = quick ? 1024 : 4096, rank = 64
+  const job: NumpyJob = { op: 'rsvd', n, rank, oversample: 10, powerIters: 2, dtype: 'f32', runs: 3 }
+  const [cfg] = numpyTimes([job]), [best] = numpyTimes([job], { best: true })
+  const a = matrix(randn(Float32Array, n * n, 4), n, n)
+  const ms = medianMs(() => randomizedSvd(a, { rank, oversample: 10, powerIters: 2, rng: seededRng(1) }), 3)
+  console.log(`\nrandomizedSvd rank ${rank} (oversample 10, 2 power iterations) of ${n}×${n} f32, ${allCores} threads, vs the same Halko algorithm in numpy`)
+  console.log(line(['n', 'ours_ms', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio']))
+  console.log(line([n, ms, cfg!, ms / cfg!, best!, ms / best!]))
+}
+
+// ---------------------------------------------------------------- whole process: lr svd vs python3
+{
+  const n = quick ? 512 : 2048
+  const dir = mkdtempSync(join(tmpdir(), 'lr-cpu-bench-'))
+  const file = join(dir, 'w.safetensors')
+  // a one-tensor safetensors file written by hand: 8-byte header length, JSON header, raw f32 data
+  const data = randn(Float32Array, n * n, 5)
+  const header = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'F32', shape: [n, n], data_offsets: [0, data.byteLength] } }).padEnd(88, ' '))
+  const buf = new Uint8Array(8 + header.length + data.byteLength)
+  new DataView(buf.buffer).setBigUint64(0, BigInt(header.length), true)
+  buf.set(header, 8); buf.set(new Uint8Array(data.buffer), 8 + header.length)
+  writeFileSync(file, buf)
+  const py = `import json, struct, numpy as np
+b = open(${JSON.stringify(file)}, 'rb').read(); h = struct.unpack('<Q', b[:8])[0]; meta = json.loads(b[8:8 + h])['w']
+A = np.frombuffer(b, dtype=np.float32, count=${n * n}, offset=8 + h).reshape(${n}, ${n})
+s = np.linalg.svd(A, compute_uv=False); print(float(s[0]))`
+  const wall = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number => {
+    const t0 = performance.now()
+    const r = spawnSync(cmd, args, { encoding: 'utf8', env })
+    const ms = performance.now() - t0
+    if (r.status !== 0) { console.error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`); return NaN }
+    return ms
+  }
+  const median3 = (f: () => number): number => { const ts = [f(), f(), f()].sort((x, y) => x - y); return ts[1]! }
+  const lrArgs = [join(repo, 'packages/cli/dist/bin.js'), 'svd', file, '--values', '--json']
+  const best = { ...process.env }; delete best['OPENBLAS_CORETYPE']; delete best['OPENBLAS_L2_SIZE']
+  const lrMs = median3(() => wall(process.execPath, lrArgs))
+  const pyMs = median3(() => wall('python3', ['-c', py]))
+  const pyBest = median3(() => wall('python3', ['-c', py], best))
+  console.log(`\nwhole process, singular values of a ${n}×${n} f32 safetensors tensor: \`lr svd ${n}² --values\` vs python3 -c "...np.linalg.svd(A, compute_uv=False)"`)
+  console.log(line(['n', 'lr_ms', 'py_avx2_ms', 'ratio', 'py_best_ms', 'ratio']))
+  console.log(line([n, lrMs, pyMs, lrMs / pyMs, pyBest, lrMs / pyBest]))
+  rmSync(dir, { recursive: true, force: true })
+}
+console.log(`\nload average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores shared with other work: ratios from one run)`)
