@@ -1,3 +1,4 @@
+import { InvalidArgument } from './errors.js'
 import { activeKernel } from './internal/wasm/cpuGemm.js'
 import { applySettings, settings, type CpuKernel } from './internal/wasm/settings.js'
 
@@ -25,7 +26,7 @@ export interface CpuInfo {
  * purpose: one worker pool and one WebAssembly memory serve the whole process. The pool starts
  * lazily on the first large multi-threaded product, is reused, and never keeps Node alive.
  * The `lr` CLI maps `LR_THREADS` and `--threads` to `threads`; packages never read the environment.
- * Returns the resulting {@link CpuInfo}.
+ * Returns the resulting {@link CpuInfo}. A bad value throws InvalidArgument.
  * @example
  * import { setCpuOptions } from '@lr/svd'
  * const info = setCpuOptions({ threads: 1 })   // { kernel: 'relaxed-simd', simdBits: 128, threads: 1 } on Node 22
@@ -33,10 +34,10 @@ export interface CpuInfo {
  */
 export const setCpuOptions = (opts: CpuOptions): CpuInfo => {
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 0 && opts.threads <= 1024)) {
-    throw new RangeError(`setCpuOptions: threads must be an integer in [0, 1024] (0 = all cores), got ${opts.threads}`)
+    throw new InvalidArgument('setCpuOptions', 'threads', `must be an integer in [0, 1024] (0 = all cores), got ${opts.threads}`)
   }
   if (opts.kernel !== undefined && !['auto', 'relaxed-simd', 'simd', 'ts'].includes(opts.kernel)) {
-    throw new RangeError(`setCpuOptions: kernel must be 'auto', 'relaxed-simd', 'simd' or 'ts', got ${String(opts.kernel)}`)
+    throw new InvalidArgument('setCpuOptions', 'kernel', `must be 'auto', 'relaxed-simd', 'simd' or 'ts', got ${String(opts.kernel)}`)
   }
   applySettings(opts.threads, opts.kernel)
   return cpuInfo()

@@ -1,5 +1,6 @@
 import { dual, isMatArg } from './internal/dual.js'
-import { extractR, formQ, qrFactor } from './internal/qrKernel.js'
+import { extractR } from './internal/qrKernel.js'
+import { formQBlocked as formQ, qrFactorBlocked as qrFactor } from './internal/blocked/qrBlocked.js'
 import { assertFinite, copyToF64, fromWork, toMat } from './internal/validate.js'
 import type { Float, Mat, MatLike } from './mat.js'
 

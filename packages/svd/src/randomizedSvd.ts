@@ -1,6 +1,6 @@
 import { InvalidArgument, ShapeMismatch } from './errors.js'
 import { gemmKernel } from './internal/gemmKernel.js'
-import { formQ, qrFactor } from './internal/qrKernel.js'
+import { formQBlocked as formQ, qrFactorBlocked as qrFactor } from './internal/blocked/qrBlocked.js'
 import { assertFinite, copyToF64, fromWork, toMat } from './internal/validate.js'
 import type { LinearOperator } from './linearOperator.js'
 import { transpose, zerosLike, type Float, type Mat, type MatLike } from './mat.js'

@@ -40,9 +40,9 @@ t.test('cpuInfo reports the kernel in use; setCpuOptions validates its arguments
   t.equal(info.simdBits, 128)
   t.equal(info.threads, 2)
   t.ok(setCpuOptions({ threads: 0 }).threads >= 1, 'threads 0 = all cores')
-  t.throws(() => setCpuOptions({ threads: -1 }), RangeError)
-  t.throws(() => setCpuOptions({ threads: 1.5 }), RangeError)
-  t.throws(() => setCpuOptions({ kernel: 'avx' as 'ts' }), RangeError)
+  t.throws(() => setCpuOptions({ threads: -1 }), { _tag: 'InvalidArgument' })
+  t.throws(() => setCpuOptions({ threads: 1.5 }), { _tag: 'InvalidArgument' })
+  t.throws(() => setCpuOptions({ kernel: 'avx' as 'ts' }), { _tag: 'InvalidArgument' })
 })
 
 for (const path of paths) {

@@ -11,6 +11,7 @@
  * @internal
  */
 import type { Float } from '../mat.js'
+import { withCpuGemm } from './wasm/cpuGemm.js'
 
 /** C[m,n] = alpha·A[m,k]·B[k,n] + beta·C. beta = 0 ignores C's old contents (NaN included), like BLAS. */
 export type GemmFn = (
@@ -187,8 +188,9 @@ export const referenceGer: GerFn = (m, n, alpha, x, xs, xo, y, ys, yo, a, as0, a
 /** The reference backend (plain TypeScript). */
 export const referenceKernels: GemmKernels = { gemm: referenceGemm, gemv: referenceGemv, ger: referenceGer }
 
-/** THE seam used by every algorithm in @lr/svd. */
-export const gemmKernel: GemmFn = referenceGemm
+/** THE seam used by every algorithm in @lr/svd: the WebAssembly SIMD kernels (+ worker threads) for
+ *  products large enough to gain, the reference otherwise (see ./wasm/cpuGemm.ts, setCpuOptions). */
+export const gemmKernel: GemmFn = withCpuGemm(referenceGemm)
 /** THE seam for matrix–vector products (Householder panel updates). */
 export const gemvKernel: GemvFn = referenceGemv
 /** THE seam for rank-1 updates (Householder trailing updates). */

@@ -7,6 +7,7 @@
  */
 import { NoConvergence } from '../errors.js'
 import { applyLeft, applyRight, larfg, loadReflector, rotRows } from './householder.js'
+import { bidiagonalizeBlocked, formUtBlocked, formVtBlocked } from './blocked/bidiagBlocked.js'
 
 export interface BidiagResult {
   readonly d: Float64Array      // diagonal [n]
@@ -195,9 +196,9 @@ export const svdKernel = (op: string, m: number, n: number, a: Float64Array, mod
     if (ut) for (let i = 0; i < rows; i++) ut[i * m + i] = 1
     return { s: new Float64Array(0), ut, vt: want ? new Float64Array(0) : undefined }
   }
-  const { d, e, tauq, taup } = bidiagonalize(m, n, a)
-  const ut = want ? formUt(m, n, rows, a, tauq) : undefined
-  const vt = want ? formVt(n, a, taup) : undefined
+  const { d, e, tauq, taup } = bidiagonalizeBlocked(m, n, a)
+  const ut = want ? formUtBlocked(m, n, rows, a, tauq) : undefined
+  const vt = want ? formVtBlocked(n, a, taup) : undefined
   bdsqr(op, n, m, d, e, ut, vt)
   const order = descendingOrder(d)
   const s = new Float64Array(n)

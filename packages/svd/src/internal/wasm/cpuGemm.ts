@@ -1,18 +1,11 @@
 // Plugs the WebAssembly SIMD GEMM into the kernel seam (src/internal/gemmKernel.ts):
 // `withCpuGemm(reference)` returns a GemmFn that sends a product to the wasm kernels when they are
 // available, enabled, and the product is large enough to gain, and to `reference` otherwise.
-import type { Float } from '../../mat.js'
+import type { GemmFn } from '../gemmKernel.js'
 import { wasmRuntime } from './runtime.js'
 import { gemmWasm } from './gemmWasm.js'
 import { settings } from './settings.js'
 
-type GemmFn = (
-  m: number, n: number, k: number, alpha: number,
-  a: Float, as0: number, as1: number, ao: number,
-  b: Float, bs0: number, bs1: number, bo: number,
-  beta: number,
-  c: Float, cs0: number, cs1: number, co: number,
-) => void
 
 /** Products with fewer multiply-adds, or a side narrower than this, stay on the TypeScript path
  *  (packing into 8-wide slivers would dominate; gemv-like shapes belong to gemvKernel). */

@@ -1,0 +1,163 @@
+/**
+ * Blocked bidiagonalization (LAPACK dgebrd with dlabrd panels, m ≥ n) and blocked formation of the
+ * orthogonal factors (compact WY, as dorgbr). Each panel of NB columns is reduced with matrix–vector
+ * products that also build X [m, nb] and Y [n, nb], after which the trailing matrix gets the whole
+ * panel's update as two GEMMs: A ← A − V·Yᵀ − X·Uᵀ. Half the flops of the reduction then go through
+ * the GEMM seam (the other half are the gemv's, as in LAPACK). The reflectors, τ's, d and e are
+ * stored exactly as by the unblocked dgebd2 in svdKernel.ts (same values up to rounding).
+ * Row-major f64 work arrays.
+ * @internal
+ */
+import { gemmKernel, gemvKernel } from '../gemmKernel.js'
+import { applyLeft, applyRight, larfg } from '../householder.js'
+import type { BidiagResult } from '../svdKernel.js'
+import { formT } from './qrBlocked.js'
+
+/** Panel width. */
+const NB = 32
+/** Below this many columns the trailing block is reduced unblocked (dgebd2). */
+const MIN_BLOCKED = 2 * NB
+
+/** dgebrd for m ≥ n on row-major a[m, n] (overwritten with the reflectors). A = Q·B·Pᵀ. */
+export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): BidiagResult => {
+  const d = new Float64Array(n), e = new Float64Array(n), tauq = new Float64Array(n), taup = new Float64Array(n)
+  const v = new Float64Array(Math.max(m, n)), w = new Float64Array(Math.max(m, n))
+  const x = new Float64Array(m * NB), y = new Float64Array(n * NB)
+  let i0 = 0
+  for (; n - i0 >= MIN_BLOCKED; i0 += NB) {
+    labrd(m, n, a, i0, NB, d, e, tauq, taup, x, y, v)
+    // trailing update: A[i0+nb:, i0+nb:] −= A[i0+nb:, i0:i0+nb]·Y[nb:, :]ᵀ + X[nb:, :]·A[i0:i0+nb, i0+nb:]
+    // (X [m − i0, NB] and Y [n − i0, NB] are column-major)
+    const r0 = i0 + NB, M = m - r0, N = n - r0, ldx = m - i0, ldy = n - i0
+    gemmKernel(M, N, NB, -1, a, n, 1, r0 * n + i0, y, ldy, 1, NB, 1, a, n, 1, r0 * n + r0)
+    gemmKernel(M, N, NB, -1, x, 1, ldx, NB, a, n, 1, i0 * n + r0, 1, a, n, 1, r0 * n + r0)
+    for (let j = i0; j < i0 + NB; j++) { a[j * n + j] = d[j]!; if (j + 1 < n) a[j * n + j + 1] = e[j]! }
+  }
+  // unblocked tail (dgebd2), identical to svdKernel.bidiagonalize from column i0 on
+  for (let k = i0; k < n; k++) {
+    const kk = k * n + k
+    tauq[k] = larfg(m - k, a, kk, n, v)
+    d[k] = a[kk]!
+    if (k < n - 1) applyLeft(m - k, n - k - 1, tauq[k]!, v, a, kk + 1, n, 1, w)
+    if (k < n - 1) {
+      taup[k] = larfg(n - k - 1, a, kk + 1, 1, v)
+      e[k] = a[kk + 1]!
+      applyRight(m - k - 1, n - k - 1, taup[k]!, v, a, kk + n + 1, n, 1, w)
+    }
+  }
+  return { d, e, tauq, taup }
+}
+
+/** dlabrd (m ≥ n): reduces the first nb rows and columns of the block A = a[i0:, i0:] and returns
+ *  X [M, nb], Y [N, nb] (column-major, leading dimensions M = m − i0 and N = n − i0, so that the long
+ *  gemv results are contiguous) for the trailing update. Local (r, c) of A is a[(i0 + r)·n + i0 + c]. */
+const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d: Float64Array, e: Float64Array,
+  tauq: Float64Array, taup: Float64Array, x: Float64Array, y: Float64Array, v: Float64Array): void => {
+  const M = m - i0, N = n - i0, ldx = M, ldy = N
+  const A = (r: number, c: number): number => (i0 + r) * n + i0 + c
+  const X = (r: number, c: number): number => c * ldx + r
+  const Y = (r: number, c: number): number => c * ldy + r
+  for (let i = 0; i < nb; i++) {
+    // update A(i:M, i) −= A(i:M, 0:i)·Y(i, 0:i)ᵀ + X(i:M, 0:i)·A(0:i, i)
+    if (i > 0) {
+      gemvKernel(M - i, i, -1, a, n, 1, A(i, 0), y, ldy, Y(i, 0), 1, a, n, A(i, i))
+      gemvKernel(M - i, i, -1, x, 1, ldx, X(i, 0), a, n, A(0, i), 1, a, n, A(i, i))
+    }
+    // reflector Q(i) annihilating A(i+1:M, i)
+    tauq[i0 + i] = larfg(M - i, a, A(i, i), n, v)
+    d[i0 + i] = a[A(i, i)]!
+    if (i >= N - 1) continue
+    a[A(i, i)] = 1
+    // Y(i+1:N, i) = τq·(A(i:M, i+1:N)ᵀ·u − Y(i+1:N, 0:i)·A(i:M, 0:i)ᵀ·u − A(0:i, i+1:N)ᵀ·X(i:M, 0:i)ᵀ·u)
+    gemvKernel(N - i - 1, M - i, 1, a, 1, n, A(i, i + 1), a, n, A(i, i), 0, y, 1, Y(i + 1, i))
+    if (i > 0) {
+      gemvKernel(i, M - i, 1, a, 1, n, A(i, 0), a, n, A(i, i), 0, y, 1, Y(0, i))
+      gemvKernel(N - i - 1, i, -1, y, 1, ldy, Y(i + 1, 0), y, 1, Y(0, i), 1, y, 1, Y(i + 1, i))
+      gemvKernel(i, M - i, 1, x, ldx, 1, X(i, 0), a, n, A(i, i), 0, y, 1, Y(0, i))
+      gemvKernel(N - i - 1, i, -1, a, 1, n, A(0, i + 1), y, 1, Y(0, i), 1, y, 1, Y(i + 1, i))
+    }
+    const tq = tauq[i0 + i]!
+    for (let r = i + 1; r < N; r++) y[Y(r, i)] *= tq
+    // update A(i, i+1:N) −= Y(i+1:N, 0:i+1)·A(i, 0:i+1)ᵀ + A(0:i, i+1:N)ᵀ·X(i, 0:i)ᵀ
+    gemvKernel(N - i - 1, i + 1, -1, y, 1, ldy, Y(i + 1, 0), a, 1, A(i, 0), 1, a, 1, A(i, i + 1))
+    if (i > 0) gemvKernel(N - i - 1, i, -1, a, 1, n, A(0, i + 1), x, ldx, X(i, 0), 1, a, 1, A(i, i + 1))
+    // reflector P(i) annihilating A(i, i+2:N)
+    taup[i0 + i] = larfg(N - i - 1, a, A(i, i + 1), 1, v)
+    e[i0 + i] = a[A(i, i + 1)]!
+    a[A(i, i + 1)] = 1
+    // X(i+1:M, i) = τp·(A(i+1:M, i+1:N)·w − A(i+1:M, 0:i+1)·Y(i+1:N, 0:i+1)ᵀ·w − X(i+1:M, 0:i)·A(0:i, i+1:N)·w)
+    gemvKernel(M - i - 1, N - i - 1, 1, a, n, 1, A(i + 1, i + 1), a, 1, A(i, i + 1), 0, x, 1, X(i + 1, i))
+    gemvKernel(i + 1, N - i - 1, 1, y, ldy, 1, Y(i + 1, 0), a, 1, A(i, i + 1), 0, x, 1, X(0, i))
+    gemvKernel(M - i - 1, i + 1, -1, a, n, 1, A(i + 1, 0), x, 1, X(0, i), 1, x, 1, X(i + 1, i))
+    if (i > 0) {
+      gemvKernel(i, N - i - 1, 1, a, n, 1, A(0, i + 1), a, 1, A(i, i + 1), 0, x, 1, X(0, i))
+      gemvKernel(M - i - 1, i, -1, x, 1, ldx, X(i + 1, 0), x, 1, X(0, i), 1, x, 1, X(i + 1, i))
+    }
+    const tp = taup[i0 + i]!
+    for (let r = i + 1; r < M; r++) x[X(r, i)] *= tp
+  }
+}
+
+/** C [rows, cols] (leading dimension ld, at off) ← C·(I − V·Tᵀ·Vᵀ), V [cols, jb], T [jb, jb]. */
+const applyBlockRightT = (rows: number, cols: number, jb: number, vm: Float64Array, t: Float64Array,
+  c: Float64Array, ld: number, off: number): void => {
+  const w = new Float64Array(rows * jb), w2 = new Float64Array(rows * jb)
+  gemmKernel(rows, jb, cols, 1, c, ld, 1, off, vm, jb, 1, 0, 0, w, jb, 1, 0)           // W = C·V
+  gemmKernel(rows, jb, jb, 1, w, jb, 1, 0, t, 1, jb, 0, 0, w2, jb, 1, 0)               // W2 = W·Tᵀ
+  gemmKernel(rows, cols, jb, -1, w2, jb, 1, 0, vm, 1, jb, 0, 1, c, ld, 1, off)          // C −= W2·Vᵀ
+}
+
+/** V [len, jb] explicit (unit diagonal, zeros above) from reflectors stored along rows (isRowStored)
+ *  or columns of a, reflector i starting at a[start + i·(ld + 1)]. */
+const explicitV = (len: number, jb: number, a: Float64Array, ld: number, start: number, isRowStored: boolean): Float64Array => {
+  const vm = new Float64Array(len * jb)
+  for (let i = 0; i < jb; i++) {
+    const s = start + i * (ld + 1)
+    vm[i * jb + i] = 1
+    for (let r = i + 1; r < len; r++) vm[r * jb + i] = a[s + (r - i) * (isRowStored ? 1 : ld)]!
+  }
+  return vm
+}
+
+/** Uᵀ rows [rows, m] = [I 0]·H_{n−1}⋯H_0 from the left reflectors in the columns of a (as formUt),
+ *  applied NB reflectors at a time from the last panel to the first. */
+export const formUtBlocked = (m: number, n: number, rows: number, a: Float64Array, tauq: Float64Array): Float64Array => {
+  const ut = new Float64Array(rows * m)
+  for (let i = 0; i < rows; i++) ut[i * m + i] = 1
+  const v = new Float64Array(m), w = new Float64Array(rows)
+  const nBlocked = n >= MIN_BLOCKED ? Math.floor(n / NB) * NB : 0
+  // unblocked for reflectors [nBlocked, n) (applied first: they are the rightmost factors)
+  for (let k = n - 1; k >= nBlocked; k--) {
+    v[0] = 1
+    for (let r = 1; r < m - k; r++) v[r] = a[(k + r) * n + k]!
+    applyRight(rows - k, m - k, tauq[k]!, v, ut, k * m + k, m, 1, w)
+  }
+  for (let j = nBlocked - NB; j >= 0; j -= NB) {
+    const len = m - j
+    const vm = explicitV(len, NB, a, n, j * n + j, false)
+    const t = formT(len, NB, vm, tauq, j)
+    applyBlockRightT(rows - j, len, NB, vm, t, ut, m, j * m + j)
+  }
+  return ut
+}
+
+/** Vᵀ [n, n] = G_{n−2}⋯G_0 from the right reflectors stored in the rows of a (as formVt), blocked. */
+export const formVtBlocked = (n: number, a: Float64Array, taup: Float64Array): Float64Array => {
+  const vt = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) vt[i * n + i] = 1
+  const nr = Math.max(0, n - 1) // reflectors 0..n−2
+  const v = new Float64Array(n), w = new Float64Array(n)
+  const nBlocked = nr >= MIN_BLOCKED ? Math.floor(nr / NB) * NB : 0
+  for (let k = nr - 1; k >= nBlocked; k--) {
+    v[0] = 1
+    for (let r = 1; r < n - k - 1; r++) v[r] = a[k * n + k + 1 + r]!
+    applyRight(n - k - 1, n - k - 1, taup[k]!, v, vt, (k + 1) * n + k + 1, n, 1, w)
+  }
+  for (let j = nBlocked - NB; j >= 0; j -= NB) {
+    const len = n - j - 1
+    const vm = explicitV(len, NB, a, n, j * n + j + 1, true)
+    const t = formT(len, NB, vm, taup, j)
+    applyBlockRightT(len, len, NB, vm, t, vt, n, (j + 1) * n + j + 1)
+  }
+  return vt
+}
