@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander'
 import { buildProgram } from './program.js'
-import { EXIT_USAGE, reportError } from './runtime.js'
+import { EXIT_USAGE, reportError, UsageError } from './runtime.js'
+import { setCpuOptions } from '@lr/svd'
 
 const main = async (): Promise<number> => {
   const program = buildProgram()
   try {
+    // LR_THREADS: threads of the CPU kernels (@lr/svd products and everything built on them); the
+    // packages never read the environment, the CLI edge does. 0 or unset = all cores.
+    const threads = process.env['LR_THREADS']
+    if (threads !== undefined && threads !== '') {
+      const t = Number(threads)
+      if (!Number.isInteger(t) || t < 0 || t > 1024) throw new UsageError(`LR_THREADS=${threads}: expected an integer thread count in [0, 1024] (0 = all cores)`)
+      setCpuOptions({ threads: t })
+    }
     await program.parseAsync(process.argv)
     return typeof process.exitCode === 'number' ? process.exitCode : 0
   } catch (e) {

@@ -111,7 +111,7 @@ s = np.linalg.svd(A, compute_uv=False); print(float(s[0]))`
     return ms
   }
   const median3 = (f: () => number): number => { const ts = [f(), f(), f()].sort((x, y) => x - y); return ts[1]! }
-  const lrArgs = [join(repo, 'packages/cli/dist/bin.js'), 'svd', file, '--values', '--json']
+  const lrArgs = [join(repo, 'packages/cli/dist/bin.js'), 'svd', file, '--tensor', 'w', '--json']
   const best = { ...process.env }; delete best['OPENBLAS_CORETYPE']; delete best['OPENBLAS_L2_SIZE']
   const lrMs = median3(() => wall(process.execPath, lrArgs))
   const pyMs = median3(() => wall('python3', ['-c', py]))
