@@ -16,7 +16,7 @@ const quick = process.env['LR_BENCH_QUICK'] === '1'
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repo = join(here, '../../..')
 const allCores = cpus().length
-const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(d)) : '-')
+const fmt = (x: number, d = 3): string => (!Number.isFinite(x) ? '-' : Number.isInteger(x) || Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(d))
 const line = (cols: readonly (string | number)[], w = 11): string => cols.map((c) => (typeof c === 'number' ? fmt(c) : c).padStart(w)).join(' ')
 const randn = (T: typeof Float32Array | typeof Float64Array, len: number, seed: number) => {
   const r = seededRng(seed), x = new T(len)
