@@ -1,6 +1,5 @@
 import { InvalidArgument } from '@lr/svd'
 import type { Fairy2iPacked } from './fairy2iQuantize.js'
-import { packedRowBytes } from './packCodes.js'
 import { assertPacked } from './internal/assertPacked.js'
 import { createSimdLayer, hasWasmSimd, type SimdLayer } from './internal/simdKernel.js'
 
@@ -38,7 +37,9 @@ export function fairy2iPrepare(p: Fairy2iPacked, opts: Fairy2iPrepareOptions = {
   const name = opts.name ?? 'layer'
   assertPacked(p, 'fairy2iPrepare', name)
   const want = opts.kernel ?? 'auto'
-  const fits = packedRowBytes(p.cols / 2) % 4 === 0
+  // Whole u32 words of real codes per row: 16 codes per word, so in/2 must be a multiple of 16 (padding codes in a
+  // partial last word would be summed by the SIMD kernel as +1 codes).
+  const fits = (p.cols / 2) % 16 === 0
   const simdOk = fits && hasWasmSimd()
   if (want === 'wasm-simd' && !simdOk) {
     throw new InvalidArgument('fairy2iPrepare', 'kernel', `${name}: wasm-simd needs ${fits ? 'WebAssembly SIMD in this runtime' : `in (${p.cols}) to be a multiple of 32`}; use kernel 'auto' or 'js'`)

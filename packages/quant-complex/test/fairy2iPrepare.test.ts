@@ -62,6 +62,13 @@ t.test('kernel choice: auto falls back to js when in is not a multiple of 32; wa
   t.throws(() => fairy2iPrepare(p, { kernel: 'wasm-simd', name: 'q_proj' }), { _tag: 'InvalidArgument', argument: 'kernel' })
   const x = gaussian(24, 2)
   t.same(Array.from(fairy2iApply(fairy2iPrepare(p), x).data), Array.from(fairy2iApply(p, x).data))
+  // in = 30, 34, 62: rows whose packed bytes are a multiple of 4 but end in padding codes must not take the SIMD path.
+  for (const cols of [30, 34, 62]) {
+    const q = fairy2iQuantize(rowMajor(gaussian(8 * cols, cols), 8, cols))
+    t.equal(fairy2iPrepare(q).kernel, 'js', `in = ${cols} uses the js kernel`)
+    const xq = gaussian(cols, cols + 1)
+    t.same(Array.from(fairy2iApply(fairy2iPrepare(q), xq).data), Array.from(fairy2iApply(q, xq).data), `in = ${cols}: same product`)
+  }
 })
 
 t.test('the shipped wasm bytes are what scripts/build-wasm.mjs assembles from the WAT', async (t) => {
