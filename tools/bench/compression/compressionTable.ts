@@ -154,14 +154,14 @@ splice('compression.md', 'table', ctab)
 splice('quantization.md', 'table', qtab)
 
 // ---- SVG plot: code and prose loss vs ratio ----
-const W = 760, Hh = 330, pad = { l: 60, r: 150, t: 30, b: 45 }
+const W = 820, Hh = 330, pad = { l: 60, r: 175, t: 30, b: 45 }
 const panels = ['code', 'prose'] as const
 const colors: Record<string, string> = { svd: '#d62728', asvd: '#1f77b4', 'svd-llm': '#2ca02c' }
-const all = rows.flatMap((r) => [r.code, r.prose]).concat([baseline.code, baseline.prose])
-const ymin = Math.floor(Math.min(...all) * 10) / 10, ymax = Math.ceil(Math.max(...all) * 10) / 10
 const pw = (W - pad.l - pad.r) / 2 - 20, ph = Hh - pad.t - pad.b
 let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${Hh}" font-family="DejaVu Sans, sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="white"/>\n`
 panels.forEach((panel, pi) => {
+  const all = rows.map((r) => r[panel]).concat([baseline[panel]])
+  const ymin = Math.floor(Math.min(...all) * 20) / 20, ymax = Math.ceil(Math.max(...all) * 20) / 20
   const x0 = pad.l + pi * (pw + 40), X = (r: number) => x0 + ((r - 0.2) / 0.4) * pw, Y = (v: number) => pad.t + ph - ((v - ymin) / (ymax - ymin)) * ph
   svg += `<text x="${x0 + pw / 2}" y="${pad.t - 10}" text-anchor="middle" font-size="13">${panel} loss (nats)</text>\n`
   svg += `<rect x="${x0}" y="${pad.t}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>\n`
@@ -180,5 +180,5 @@ svg += `<text x="${lx}" y="${pad.t + 10}">— plain, - - + EoRA r=16</text>\n`
 Object.entries(colors).forEach(([m, c], i) => { svg += `<line x1="${lx}" x2="${lx + 22}" y1="${pad.t + 32 + i * 18}" y2="${pad.t + 32 + i * 18}" stroke="${c}" stroke-width="2"/><text x="${lx + 28}" y="${pad.t + 36 + i * 18}">${m}</text>\n` })
 svg += `<line x1="${lx}" x2="${lx + 22}" y1="${pad.t + 32 + 3 * 18}" y2="${pad.t + 32 + 3 * 18}" stroke="#000" stroke-dasharray="2,3"/><text x="${lx + 28}" y="${pad.t + 36 + 3 * 18}">base</text>\n</svg>\n`
 writeFileSync(join(docs, 'compression-loss.svg'), svg)
-log('wrote docs/compression-loss.svg and the tables of docs/compression.md and docs/quantization.md')
+process.stderr.write('wrote docs/compression-loss.svg and the tables of docs/compression.md and docs/quantization.md\n')
 }
