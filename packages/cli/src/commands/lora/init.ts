@@ -1,14 +1,16 @@
 import { Option, type Command } from 'commander'
 import { initFromCheckpoint, type InitMethod } from '@lr/adapters/node'
 import { UsageError } from '../../runtime.js'
+import { runLoftq } from './loftq.js'
 import { emit, parseTargets, positiveInt, finiteNumber, reporter, unwrap } from '../lora.js'
 
-const METHODS = ['lora', 'gaussian', 'pissa', 'olora', 'milora', 'corda', 'eva'] as const
+const METHODS = ['loftq', 'lora', 'gaussian', 'pissa', 'olora', 'milora', 'corda', 'eva'] as const
 
 interface InitFlags {
   readonly model: string; readonly rank: number; readonly alpha?: number; readonly rslora?: boolean; readonly targets?: string
   readonly calib?: string; readonly niter?: number; readonly cordaMode?: 'ipm' | 'kpm'; readonly rho?: number; readonly whiten?: boolean
   readonly seed?: number; readonly residualDtype?: 'same' | 'F32' | 'BF16' | 'F16'; readonly out: string; readonly json?: boolean
+  readonly bits?: number; readonly iters?: number; readonly dense?: boolean; readonly eval?: string
 }
 
 const methodSpec = (method: string, o: InitFlags): InitMethod => {
@@ -38,10 +40,19 @@ export const registerInit = (lora: Command): void => {
     .option('--whiten', 'eva: whiten the components')
     .option('--seed <n>', 'seed of random inits and randomized SVDs', finiteNumber('--seed'), 0)
     .addOption(new Option('--residual-dtype <dtype>', 'dtype of changed weights in the residual model').choices(['same', 'F32', 'BF16', 'F16']).default('same'))
+    .option('--bits <k>', 'loftq: bits of the quantized base (4: NF4)', positiveInt('--bits'), 4)
+    .option('--iters <n>', 'loftq: alternating iterations (PEFT loftq_iter)', positiveInt('--iters'), 1)
+    .option('--dense', 'loftq: write the dequantized base as a dense model instead of packed NF4')
+    .option('--eval <bytes.u8>', 'loftq: loss of the NF4 base alone and with the adapter')
     .requiredOption('--out <dir>', 'output directory')
     .option('--json', 'print one JSON summary, no progress')
-    .addHelpText('after', '\nExamples:\n  $ lr lora init pissa --model ./base --rank 16 --targets q_proj,v_proj --out ./pissa-r16\n  $ lr lora init corda --model ./base --rank 8 --calib ./calib.safetensors --corda-mode kpm --out ./corda\n  $ lr lora init eva --model ./base --rank 8 --calib ./calib.safetensors --out ./eva')
+    .addHelpText('after', '\nExamples:\n  $ lr lora init pissa --model ./base --rank 16 --targets q_proj,v_proj --out ./pissa-r16\n  $ lr lora init corda --model ./base --rank 8 --calib ./calib.safetensors --corda-mode kpm --out ./corda\n  $ lr lora init eva --model ./base --rank 8 --calib ./calib.safetensors --out ./eva\n  $ lr lora init loftq --model ./base --bits 4 --rank 16 --iters 1 --out ./loftq')
     .action(async (method: string, o: InitFlags) => {
+      if (method === 'loftq') {
+        await runLoftq({ model: o.model, rank: o.rank, bits: o.bits ?? 4, iters: o.iters ?? 1, targets: parseTargets(o.targets), out: o.out,
+          ...(o.dense ? { dense: true } : {}), ...(o.eval !== undefined ? { eval: o.eval } : {}), ...(o.json ? { json: true } : {}) })
+        return
+      }
       const spec = methodSpec(method, o)
       const progress = reporter(o.json === true)
       try {
