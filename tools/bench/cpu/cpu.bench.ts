@@ -13,6 +13,8 @@ import { gemm, svd, randomizedSvd, matrix, seededRng, setCpuOptions, cpuInfo, ty
 import { numpyTimes, medianMs, type NumpyJob } from '../numpyRef.ts'
 
 const quick = process.env['LR_BENCH_QUICK'] === '1'
+// LR_BENCH_SECTIONS=gemm,svd,rsvd,process runs a subset (default: all)
+const sections = (process.env['LR_BENCH_SECTIONS'] ?? 'gemm,svd,rsvd,process').split(',')
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repo = join(here, '../../..')
 const allCores = cpus().length
@@ -39,7 +41,7 @@ const ortMs = (threads: number, n: number): number => {
 }
 console.log('\nGEMM C = A·B, n×n·n×n row-major (GFLOP/s = 2n³/t; ratio = ours GFLOP/s ÷ theirs)')
 console.log(line(['op', 'n', 'threads', 'ours_ms', 'GFLOP/s', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio', 'ort_ms', 'ratio']))
-for (const threads of [1, allCores]) {
+for (const threads of sections.includes('gemm') ? [1, allCores] : []) {
   const npCfg = numpyTimes(npJobs(threads), { threads })
   const npBest = numpyTimes(npJobs(threads), { threads, best: true })
   setCpuOptions({ threads })
@@ -63,7 +65,7 @@ setCpuOptions({ threads: 0 })
 const svdSizes = quick ? [256, 512] : [1024, 2048]
 console.log(`\nSVD of an n×n Gaussian matrix, ${allCores} threads (ratio = ours_ms ÷ numpy_ms; numpy = np.linalg.svd)`)
 console.log(line(['mode', 'dtype', 'n', 'ours_ms', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio']))
-for (const mode of ['values', 'thin'] as const) {
+for (const mode of sections.includes('svd') ? (['values', 'thin'] as const) : []) {
   const jobs: NumpyJob[] = []
   for (const n of svdSizes) for (const dtype of ['f32', 'f64']) jobs.push({ op: mode === 'values' ? 'svdvals' : 'svd', n, dtype, runs: n >= 2048 ? 1 : 3 })
   const cfg = numpyTimes(jobs), best = numpyTimes(jobs, { best: true })
@@ -76,7 +78,7 @@ for (const mode of ['values', 'thin'] as const) {
 }
 
 // ---------------------------------------------------------------- randomized SVD
-{
+if (sections.includes('rsvd')) {
   const n = quick ? 1024 : 4096, rank = 64
   const job: NumpyJob = { op: 'rsvd', n, rank, oversample: 10, powerIters: 2, dtype: 'f32', runs: 3 }
   const [cfg] = numpyTimes([job]), [best] = numpyTimes([job], { best: true })
@@ -88,7 +90,7 @@ for (const mode of ['values', 'thin'] as const) {
 }
 
 // ---------------------------------------------------------------- whole process: lr svd vs python3
-{
+if (sections.includes('process')) {
   const n = quick ? 512 : 2048
   const dir = mkdtempSync(join(tmpdir(), 'lr-cpu-bench-'))
   const file = join(dir, 'w.safetensors')
