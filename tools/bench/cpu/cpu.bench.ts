@@ -118,7 +118,7 @@ s = np.linalg.svd(A, compute_uv=False); print(float(s[0]))`
   const lrMs = median3(() => wall(process.execPath, lrArgs))
   const pyMs = median3(() => wall('python3', ['-c', py]))
   const pyBest = median3(() => wall('python3', ['-c', py], best))
-  console.log(`\nwhole process, singular values of a ${n}×${n} f32 safetensors tensor: \`lr svd ${n}² --values\` vs python3 -c "...np.linalg.svd(A, compute_uv=False)"`)
+  console.log(`\nwhole process, singular values of a ${n}×${n} f32 safetensors tensor: \`lr svd w.safetensors --tensor w --json\` vs python3 -c "...np.linalg.svd(A, compute_uv=False)"`)
   console.log(line(['n', 'lr_ms', 'py_avx2_ms', 'ratio', 'py_best_ms', 'ratio']))
   console.log(line([n, lrMs, pyMs, lrMs / pyMs, pyBest, lrMs / pyBest]))
   rmSync(dir, { recursive: true, force: true })
