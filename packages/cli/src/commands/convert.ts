@@ -1,24 +1,11 @@
 import type { Command } from 'commander'
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { fromFloat32, isFloatDtype, toFloat32, type Dtype, type NamedTensor, type TensorSpec } from '@lr/io-safetensors'
-import { INDEX_NAME, openCheckpoint, writeCheckpoint, writeSafetensors, type Checkpoint } from '@lr/io-safetensors/node'
+import { openCheckpoint, writeCheckpoint, writeSafetensors, type Checkpoint } from '@lr/io-safetensors/node'
 import { parseByteSize, progressReporter, UsageError } from '../runtime.js'
+import { companionFiles } from '../companionFiles.js'
 
 const TARGETS = { f32: 'F32', f16: 'F16', bf16: 'BF16' } as const
-
-/** Files of a checkpoint directory that travel with the weights (config.json, tokenizer, generation_config.json, …). */
-const companionFiles = async (path: string): Promise<Record<string, Uint8Array>> => {
-  if (!(await stat(path)).isDirectory()) return {}
-  const out: Record<string, Uint8Array> = {}
-  for (const name of await readdir(path)) {
-    if (name.endsWith('.safetensors') || name === INDEX_NAME || name.startsWith('.')) continue
-    const p = join(path, name)
-    if ((await stat(p)).isFile()) out[name] = await readFile(p)
-  }
-  return out
-}
 
 /** The tensors of `ck`, read one at a time and cast to `target` when floating (exact when widening). */
 async function* castTensors(ck: Checkpoint, target: Dtype | undefined, onTensor: (i: number, name: string) => void): AsyncGenerator<NamedTensor> {

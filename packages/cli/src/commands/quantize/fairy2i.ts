@@ -1,29 +1,17 @@
 import type { Command } from 'commander'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { evaluateLoss, type LlamaModel } from '@lr/pipeline'
 import { loadLlama } from '@lr/pipeline/node'
-import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { fromFloat32, isFloatDtype, type NamedTensor } from '@lr/io-safetensors'
-import { INDEX_NAME, openCheckpoint, writeCheckpoint, type Checkpoint, type TensorSpec } from '@lr/io-safetensors/node'
+import { openCheckpoint, writeCheckpoint, type Checkpoint, type TensorSpec } from '@lr/io-safetensors/node'
 import { fairy2iQuantize, fairy2iDequantize, toFairy2iTensors, fairy2iMetadata, packedRowBytes, FAIRY2I_SUFFIX, MAX_STAGES } from '@lr/quant-complex'
 import { progressReporter, UsageError } from '../../runtime.js'
+import { companionFiles } from '../../companionFiles.js'
 
 /** Per-layer report of `lr quantize fairy2i`. */
 interface LayerReport { readonly name: string; readonly shape: readonly number[]; readonly rel_error: number; readonly bits_per_weight: number }
 interface Skipped { readonly name: string; readonly shape: readonly number[]; readonly reason: string }
-
-/** Files that travel with the weights (config.json, generation_config.json, tokenizer…), as `lr convert` copies them. */
-const companionFiles = async (path: string): Promise<Record<string, Uint8Array>> => {
-  if (!(await stat(path)).isDirectory()) return {}
-  const out: Record<string, Uint8Array> = {}
-  for (const name of await readdir(path)) {
-    if (name.endsWith('.safetensors') || name === INDEX_NAME || name.startsWith('.')) continue
-    const p = join(path, name)
-    if ((await stat(p)).isFile()) out[name] = await readFile(p)
-  }
-  return out
-}
 
 /** `--skip lm_head` matches the module `lm_head` (its `lm_head.weight`) or any dotted component of a name. */
 const isSkipped = (name: string, skip: readonly string[]): boolean => {
