@@ -15,6 +15,17 @@ import { evaComponents, type EvaComponents } from '../eva/evaComponents.js'
 import { evaRankDistribution } from '../eva/evaRankDistribution.js'
 import { evaInit } from '../eva/evaInit.js'
 import { loraAdapterFromModules } from '../adapter/loraAdapterFromModules.js'
+import { loraFaInit } from '../lora-fa/loraFaInit.js'
+import { kasaInit } from '../kasa/kasaInit.js'
+import { sorsaInit } from '../sorsa/sorsaInit.js'
+import { svfitInit } from '../svfit/svfitInit.js'
+import { qrLoraInit } from '../qr-lora/qrLoraInit.js'
+import { saltInit } from '../salt/saltInit.js'
+import { nloraInit } from '../nlora/nloraInit.js'
+import { sokaInit } from '../soka/sokaInit.js'
+import { methodTensors, type MethodInit } from '../keys/methodTensors.js'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { writeSafetensors } from '@lr/io-safetensors/node'
 import type { OnProgress } from '../progress.js'
 import { buildDir, run, toAdapterError } from './internal.js'
 import { linearModules, type Targets } from './modules.js'
@@ -30,6 +41,12 @@ export type InitMethod =
   | { readonly method: 'milora' }
   | { readonly method: 'corda'; readonly mode?: 'ipm' | 'kpm' }
   | { readonly method: 'eva'; readonly rho?: number; readonly whiten?: boolean }
+  | { readonly method: 'lora-fa' }
+  | { readonly method: 'kasa' | 'sorsa' | 'svfit' | 'qr-lora' | 'nlora' | 'soka' }
+  | { readonly method: 'salt'; readonly loraRank?: number }
+
+/** Methods whose tensors PEFT has no format for: written with `methodTensors`' key scheme (docs/lora-init.md).  @since 0.1.0  @category node */
+export const METHOD_TENSOR_INITS = ['kasa', 'sorsa', 'svfit', 'qr-lora', 'salt', 'nlora', 'soka'] as const
 
 /** Options of `initFromCheckpoint`.  @since 0.1.0  @category node */
 export interface InitFromCheckpointOptions {
@@ -66,11 +83,16 @@ const peftInitName = (m: InitMethod): boolean | string => {
     case 'olora': return 'olora'
     case 'corda': return 'corda'
     case 'eva': return 'eva'
-    case 'milora': return true
+    case 'milora': case 'lora-fa': return true
+    default: return m.method
   }
 }
 
-const changesBase = (m: InitMethod): boolean => m.method === 'pissa' || m.method === 'olora' || m.method === 'milora' || m.method === 'corda'
+const isMethodTensor = (m: InitMethod): boolean => (METHOD_TENSOR_INITS as readonly string[]).includes(m.method)
+const changesBase = (m: InitMethod): boolean => m.method !== 'lora' && m.method !== 'gaussian' && m.method !== 'eva' && m.method !== 'lora-fa' && m.method !== 'qr-lora'
+
+/** An init with its adapter tensors in `methodTensors`' key scheme (PEFT has no format for it). */
+interface MethodTensorsInit { readonly kind: 'method'; readonly tensors: readonly NamedTensor[]; readonly rank: number; readonly residual?: Mat<Float32Array> }
 
 /** Modules whose input is read by another linear: q/k/v share q_proj's input, gate/up share gate_proj's. */
 const SHARED_INPUT: Readonly<Record<string, string>> = { k_proj: 'q_proj', v_proj: 'q_proj', up_proj: 'gate_proj' }
@@ -140,12 +162,13 @@ export const initFromCheckpoint = (modelPath: string, spec: InitMethod, outDir: 
         }
         for (const [m, r] of evaRankDistribution(ratios, { rank: opts.rank, rho: spec.rho ?? 2 })) evaRanks.set(m, r)
       }
-      const initOne = async (module: string, tensor: CheckpointTensor): Promise<LoraInit<Float32Array> | undefined> => {
+      const initOne = async (module: string, tensor: CheckpointTensor): Promise<LoraInit<Float32Array> | MethodTensorsInit | undefined> => {
         const [outF, inF] = tensor.shape as [number, number]
         const common = { rank: opts.rank, ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}), useRslora: opts.useRslora ?? false }
         switch (spec.method) {
           case 'lora': return loraInit({ ...common, inFeatures: inF, outFeatures: outF, rng }) as LoraInit<Float32Array>
           case 'gaussian': return gaussianInit({ ...common, inFeatures: inF, outFeatures: outF, rng }) as LoraInit<Float32Array>
+          case 'lora-fa': return loraFaInit({ ...common, inFeatures: inF, outFeatures: outF, rng }) as LoraInit<Float32Array>
           case 'eva': {
             const r = evaRanks.get(module) ?? 0
             if (r === 0) return undefined
@@ -164,9 +187,37 @@ export const initFromCheckpoint = (modelPath: string, spec: InitMethod, outDir: 
             const cov = matrix(await run(calib!.readFloat32(key)), inF, inF)
             return cordaInit(w, cov, { ...common, mode: spec.mode ?? 'ipm' })
           }
+          default: break
+        }
+        const mt = (init: MethodInit, rank: number, residual?: Mat<Float32Array>): MethodTensorsInit =>
+          ({ kind: 'method', tensors: methodTensors(module, init), rank, ...(residual !== undefined ? { residual } : {}) })
+        switch (spec.method) {
+          case 'kasa': { const i = kasaInit(w, { ...common, rng }); return mt({ method: 'kasa', a: i.a, b: i.b, diag: i.diag }, opts.rank, i.residual) }
+          case 'sorsa': { const i = sorsaInit(w, { rank: opts.rank }); return mt({ method: 'sorsa', u: i.u, s: i.s, vt: i.vt }, opts.rank, i.residual) }
+          case 'svfit': { const i = svfitInit(w, { rank: opts.rank }); return mt({ method: 'svfit', u: i.u, s: i.s, vt: i.vt }, opts.rank, i.residual) }
+          case 'qr-lora': { const i = qrLoraInit(w, common); return mt({ method: 'qr-lora', q: i.q, r: i.r, lambda: i.lambda }, i.q.shape[1]) }
+          case 'salt': {
+            const i = saltInit(w, { rank: opts.rank, loraRank: spec.loraRank ?? opts.rank, rng })
+            return mt({ method: 'salt', u: i.u, s: i.s, vt: i.vt, scale: i.scale, shift: i.shift, a: i.a, b: i.b }, opts.rank, i.rest)
+          }
+          case 'nlora': { const i = nloraInit(w, { ...common, rng }); return mt({ method: 'nlora', a: i.a, n: i.n, b: i.b }, i.a.shape[0], i.residual) }
+          case 'soka': { const i = sokaInit(w, { rule: { kind: 'fixed', rank: opts.rank } }); return mt({ method: 'soka', b: i.b, c: i.c }, i.rank, i.residual) }
+          default: return undefined
         }
       }
       const pairs = new Map<string, LoraPair<Float32Array>>()
+      const extra: NamedTensor[] = []
+      /** Records one module's init; returns its residual (the changed base weight) if any. */
+      const record = (module: string, init: LoraInit<Float32Array> | MethodTensorsInit): Mat<Float32Array> | undefined => {
+        if ('kind' in init) {
+          extra.push(...init.tensors)
+          report.push({ module, rank: init.rank })
+          return init.residual
+        }
+        pairs.set(module, { a: init.a, b: init.b, scaling: init.scaling })
+        report.push({ module, rank: init.a.shape[0] })
+        return init.residual
+      }
       const report: { module: string; rank: number }[] = []
       const byName = new Map(selected.map((s) => [s.tensor.name, s]))
       return await buildDir(outDir, async (partial) => {
@@ -181,11 +232,9 @@ export const initFromCheckpoint = (modelPath: string, spec: InitMethod, outDir: 
               opts.onProgress?.({ stage: `init ${spec.method}`, done: i, total, item: t.name })
               const sel = byName.get(t.name)
               if (sel === undefined) { yield await run(model.readTensor(t.name)); continue }
-              const init = (await initOne(sel.module, t))!
-              pairs.set(sel.module, { a: init.a, b: init.b, scaling: init.scaling })
-              report.push({ module: sel.module, rank: init.a.shape[0] })
+              const residual = record(sel.module, (await initOne(sel.module, t))!)!
               const d = dtypeOf(t)
-              yield fromFloat32(t.name, t.shape, init.residual!.data, d === 'BF16' || d === 'F16' ? d : 'F32')
+              yield fromFloat32(t.name, t.shape, residual.data, d === 'BF16' || d === 'F16' ? d : 'F32')
             }
             opts.onProgress?.({ stage: `init ${spec.method}`, done: total, total })
           }
@@ -196,9 +245,23 @@ export const initFromCheckpoint = (modelPath: string, spec: InitMethod, outDir: 
             opts.onProgress?.({ stage: `init ${spec.method}`, done: i, total: selected.length, item: module })
             const init = await initOne(module, tensor)
             if (init === undefined) continue
-            pairs.set(module, { a: init.a, b: init.b, scaling: init.scaling })
-            report.push({ module, rank: init.a.shape[0] })
+            record(module, init)
           }
+        }
+        if (isMethodTensor(spec)) {
+          // PEFT has no format for this method: its tensors use methodTensors' key scheme, and the config says so.
+          const config = {
+            peft_type: 'LORA', lr_method: spec.method, lr_key_scheme: 'lr methodTensors (docs/lora-init.md); not loadable by PEFT',
+            r: opts.rank, lora_alpha: opts.alpha ?? opts.rank, use_rslora: opts.useRslora ?? false, scaling,
+            target_modules: [...new Set(report.map((m) => m.module.slice(m.module.lastIndexOf('.') + 1)))].sort(),
+            rank_pattern: Object.fromEntries(report.filter((m) => m.rank !== opts.rank).map((m) => [m.module, m.rank])),
+            init_lora_weights: spec.method, task_type: 'CAUSAL_LM', base_model_name_or_path: null,
+          }
+          const dir = join(partial, 'adapter')
+          await mkdir(dir, { recursive: true })
+          await run(writeSafetensors(join(dir, 'adapter_model.safetensors'), extra, { metadata: { format: 'pt', lr_method: spec.method, lr_key_scheme: 'methodTensors' } }))
+          await writeFile(join(dir, 'adapter_config.json'), `${JSON.stringify(config, null, 2)}\n`, 'utf8')
+          return { adapterDir: join(outDir, 'adapter'), residualDir, modules: report }
         }
         const adapter = loraAdapterFromModules(pairs, { useRslora: opts.useRslora ?? false, config: { init_lora_weights: peftInitName(spec), task_type: 'CAUSAL_LM', base_model_name_or_path: null } })
         await run(writePeftAdapterDir(join(partial, 'adapter'), adapter))
