@@ -6,8 +6,8 @@
  * @internal
  */
 import { NoConvergence } from '../errors.js'
-import { applyLeft, applyRight, larfg, loadReflector, rotRows } from './householder.js'
-import { bidiagonalizeBlocked, formUtBlocked, formVtBlocked } from './blocked/bidiagBlocked.js'
+import { applyRight, loadReflector, rotRows } from './householder.js'
+import { bidiagonalizeBlocked, bidiagonalizeUnblockedFrom, formUtBlocked, formVtBlocked } from './blocked/bidiagBlocked.js'
 
 export interface BidiagResult {
   readonly d: Float64Array      // diagonal [n]
@@ -20,17 +20,7 @@ export interface BidiagResult {
 export const bidiagonalize = (m: number, n: number, a: Float64Array): BidiagResult => {
   const d = new Float64Array(n), e = new Float64Array(n), tauq = new Float64Array(n), taup = new Float64Array(n)
   const v = new Float64Array(Math.max(m, n)), w = new Float64Array(Math.max(m, n))
-  for (let k = 0; k < n; k++) {
-    const kk = k * n + k
-    tauq[k] = larfg(m - k, a, kk, n, v)
-    d[k] = a[kk]!
-    if (k < n - 1) applyLeft(m - k, n - k - 1, tauq[k]!, v, a, kk + 1, n, 1, w)
-    if (k < n - 1) {
-      taup[k] = larfg(n - k - 1, a, kk + 1, 1, v)
-      e[k] = a[kk + 1]!
-      applyRight(m - k - 1, n - k - 1, taup[k]!, v, a, kk + n + 1, n, 1, w)
-    }
-  }
+  bidiagonalizeUnblockedFrom(m, n, a, 0, { d, e, tauq, taup }, v, w)
   return { d, e, tauq, taup }
 }
 

@@ -33,8 +33,16 @@ export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): Bid
     gemmKernel(M, N, NB, -1, x, 1, ldx, NB, a, n, 1, i0 * n + r0, 1, a, n, 1, r0 * n + r0)
     for (let j = i0; j < i0 + NB; j++) { a[j * n + j] = d[j]!; if (j + 1 < n) a[j * n + j + 1] = e[j]! }
   }
-  // unblocked tail (dgebd2), identical to svdKernel.bidiagonalize from column i0 on
-  for (let k = i0; k < n; k++) {
+  // unblocked tail (dgebd2)
+  bidiagonalizeUnblockedFrom(m, n, a, i0, { d, e, tauq, taup }, v, w)
+  return { d, e, tauq, taup }
+}
+
+/** dgebd2 for m ≥ n on row-major a[m, n] from column k0 on (columns before k0 already reduced): writes the
+ *  reflectors into a and d, e, tauq, taup into `r`. v, w: work vectors of length ≥ max(m, n). */
+export const bidiagonalizeUnblockedFrom = (m: number, n: number, a: Float64Array, k0: number, r: BidiagResult, v: Float64Array, w: Float64Array): void => {
+  const { d, e, tauq, taup } = r
+  for (let k = k0; k < n; k++) {
     const kk = k * n + k
     tauq[k] = larfg(m - k, a, kk, n, v)
     d[k] = a[kk]!
@@ -45,7 +53,6 @@ export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): Bid
       applyRight(m - k - 1, n - k - 1, taup[k]!, v, a, kk + n + 1, n, 1, w)
     }
   }
-  return { d, e, tauq, taup }
 }
 
 /** dlabrd (m ≥ n): reduces the first nb rows and columns of the block A = a[i0:, i0:] and returns
