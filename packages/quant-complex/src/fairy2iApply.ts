@@ -3,7 +3,7 @@ import { packedRowBytes } from './packCodes.js'
 import type { Fairy2iPacked } from './fairy2iQuantize.js'
 import { assertPacked } from './internal/assertPacked.js'
 import { applyRows, buildTable, GROUP_FLOATS } from './internal/applyKernel.js'
-import { simdApply } from './internal/simdKernel.js'
+import { simdApply, simdApplyBatch, BATCH } from './internal/simdKernel.js'
 import type { Fairy2iPrepared } from './fairy2iPrepare.js'
 
 /** Options of {@link fairy2iApply}. @since 0.1.0 @category options */
@@ -46,7 +46,11 @@ export function fairy2iApply(layer: Fairy2iPacked | Fairy2iPrepared, x: Mat<Floa
   if (out.shape[0] !== batch || out.shape[1] !== p.rows) throw new ShapeMismatch('fairy2iApply', `${name}: out.shape = [batch, out]`, out.shape, [batch, p.rows])
   const simd = prepared?.simd
   if (simd) {
-    for (let b = 0; b < batch; b++) simdApply(simd, d, xm.offset + b * s0, s1, out.data, out.offset + b * out.stride[0], out.stride[1])
+    // One vector: the 2 MiB-per-4096-columns single-vector table. Two or more: 4 vectors per pass over the codes.
+    if (batch === 1) simdApply(simd, d, xm.offset, s1, out.data, out.offset, out.stride[1])
+    else for (let b = 0; b < batch; b += BATCH) {
+      simdApplyBatch(simd, Math.min(BATCH, batch - b), d, xm.offset + b * s0, s0, s1, out.data, out.offset + b * out.stride[0], out.stride[0], out.stride[1])
+    }
     return out
   }
   const n = p.rows / 2, m = p.cols / 2, rb = packedRowBytes(m)

@@ -18,9 +18,11 @@ const tolerance = (p: Fairy2iPacked, x: ArrayLike<number>, y: number): number =>
   return (packedRowBytes(p.cols / 2) + 2 * p.stages.length + 6) * EPS32 * s * l1 + EPS32 * Math.abs(y)
 }
 
+// Batches of 2+ run 4 vectors per pass (simdApplyBatch), in column blocks of 128: the property covers partial tiles
+// (batch 2, 3, 5, …) and more than one column block (m16 up to 20 → in up to 640).
 t.test('wasm-simd kernel equals the dense dequantized product up to f32 rounding', async (t) => {
   holds(t, fc.property(
-    fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 1e6 }),
+    fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 1e6 }),
     (n, m16, stages, batch, seed) => {
       const m = 16 * m16, cols = 2 * m
       const p = fairy2iQuantize(rowMajor(gaussian(2 * n * cols, seed), 2 * n, cols), { stages })
@@ -36,13 +38,13 @@ t.test('wasm-simd kernel equals the dense dequantized product up to f32 rounding
     }))
 })
 
-t.test('batch 1 and 16 at a realistic size, strided x; same as the TS kernel to f32 rounding', async (t) => {
+t.test('batch 1, 2, 5 and 16 at a realistic size, strided x; same as the TS kernel to f32 rounding', async (t) => {
   const [rows, cols] = [512, 1024]
   const p = fairy2iQuantize(rowMajor(gaussian(rows * cols, 11), rows, cols), { stages: 2 })
   const layer = fairy2iPrepare(p)
   t.equal(layer.kernel, 'wasm-simd')
   const d = fairy2iDequantize(p).data
-  for (const batch of [1, 16]) {
+  for (const batch of [1, 2, 5, 16]) {
     const xt = transpose(rowMajor(gaussian(cols * batch, batch), cols, batch)) // [batch, cols] view, column-major
     const y = fairy2iApply(layer, xt).data
     let bad = 0
@@ -75,4 +77,17 @@ t.test('the shipped wasm bytes are what scripts/build-wasm.mjs assembles from th
   const build = await import(fileURLToPath(new URL('../scripts/build-wasm.mjs', import.meta.url))) as { assemble: () => Promise<Buffer>; render: (b: Buffer) => string }
   const shipped = readFileSync(fileURLToPath(new URL('../src/internal/applySimdWasm.ts', import.meta.url)), 'utf8')
   t.equal(shipped, build.render(await build.assemble()))
+})
+
+t.test('batched kernel writes a strided out (column-major [batch, out] view) with the same values as a contiguous out', async (t) => {
+  const [rows, cols, batch] = [96, 320, 6]
+  const layer = fairy2iPrepare(fairy2iQuantize(rowMajor(gaussian(rows * cols, 5), rows, cols), { stages: 3 }))
+  const x = rowMajor(gaussian(batch * cols, 6), batch, cols)
+  const dense = fairy2iApply(layer, x).data
+  const store = new Float32Array(rows * batch + 3)
+  const out = { data: store, shape: [batch, rows] as [number, number], stride: [1, batch] as [number, number], offset: 3 }
+  t.equal(fairy2iApply(layer, x, { out }), out, 'returns out')
+  let same = 0
+  for (let b = 0; b < batch; b++) for (let j = 0; j < rows; j++) if (store[3 + b + j * batch] === dense[b * rows + j]) same++
+  t.equal(same, rows * batch, 'bit-identical to the contiguous result')
 })
