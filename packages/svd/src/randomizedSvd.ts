@@ -1,9 +1,9 @@
 import { InvalidArgument, ShapeMismatch } from './errors.js'
-import { gemmKernel } from './internal/gemmKernel.js'
-import { formQBlocked as formQ, qrFactorBlocked as qrFactor } from './internal/blocked/qrBlocked.js'
+import { gemmKernel, withResident } from './internal/gemmKernel.js'
+import { tallSkinnyQr } from './internal/tallSkinnyQr.js'
 import { assertFinite, copyToF64, fromWork, toMat } from './internal/validate.js'
 import type { LinearOperator } from './linearOperator.js'
-import { transpose, zerosLike, type Float, type Mat, type MatLike } from './mat.js'
+import { zerosLike, type Float, type Mat, type MatLike } from './mat.js'
 import { seededRng, type Rng } from './seededRng.js'
 import { svdUnchecked, type Svd } from './svd.js'
 
@@ -23,11 +23,11 @@ export interface RandomizedSvdOptions {
 
 type Request<T extends Float> = { readonly kind: 'matmul'; readonly x: Mat<T> } | { readonly kind: 'rmatmul'; readonly y: Mat<T> }
 
+/** An orthonormal basis of the columns of y [m, l] (m ≥ l): the Q of a thin QR (CholeskyQR2, or
+ *  Householder when y is ill-conditioned; see internal/tallSkinnyQr.ts), computed in f64. */
 const orthonormalize = <T extends Float>(y: Mat<T>): Mat<T> => {
   const [m, l] = y.shape
-  const w = copyToF64(y, { transposed: false, scale: 1 })
-  const tau = qrFactor(m, l, w)
-  return fromWork(y, formQ(m, l, w, tau, Math.min(m, l)), m, Math.min(m, l), { transposed: false, scale: 1 })
+  return fromWork(y, tallSkinnyQr(m, l, copyToF64(y, { transposed: false, scale: 1 })).q, m, l, { transposed: false, scale: 1 })
 }
 
 /** Halko–Martinsson–Tropp (2011) Algorithm 4.4 + 5.1 as a generator of operator requests, so that the
@@ -45,14 +45,21 @@ function* halko<T extends Float>(m: number, n: number, f32: boolean, opts: Rando
     q = orthonormalize(yield { kind: 'matmul', x: z })
   }
   const bt = yield { kind: 'rmatmul', y: q }                 // Bᵀ = Aᵀ·Q  [n, l]
-  const small = svdUnchecked(transpose(bt), 'thin', 'randomizedSvd') as Svd<T>   // B = Ub·S·Vbᵀ, Ub [l, l]
+  // B = Qᵀ·A [l, n] through a thin QR of Bᵀ = Qb·Rb: B = Rbᵀ·Qbᵀ, and the SVD of the small Rbᵀ = U₁·S·W₁ᵀ
+  // gives B = U₁·S·(Qb·W₁)ᵀ: Ub = U₁, V = Qb·W₁ (what LAPACK's gesdd does for a wide B, with QR + GEMMs).
+  const thin = tallSkinnyQr(n, l, copyToF64(bt, { transposed: false, scale: 1 }))
+  const rbt: Mat<Float64Array> = { data: thin.r, shape: [l, l], stride: [1, l], offset: 0 }   // Rbᵀ (a view)
+  const small = svdUnchecked(rbt, 'thin', 'randomizedSvd') as Svd<Float64Array>             // U₁ [l, l], W₁ᵀ [l, l]
   const r = opts.rank
+  const u1 = zerosLike(q, l, r)                                // U₁[:, :r] in the dtype of Q
+  for (let i = 0; i < l; i++) for (let j = 0; j < r; j++) u1.data[i * r + j] = small.u.data[small.u.offset + i * small.u.stride[0] + j * small.u.stride[1]]!
   const u = zerosLike(q, m, r)
-  gemmKernel(m, r, q.shape[1], 1, q.data, q.stride[0], q.stride[1], q.offset,
-    small.u.data, small.u.stride[0], small.u.stride[1], small.u.offset, 0, u.data, r, 1, 0)
-  const s = small.s.slice(0, r) as T
-  const vt = fromWork(small.vt, copyToF64({ ...small.vt, shape: [r, n] }, { transposed: false, scale: 1 }), r, n, { transposed: false, scale: 1 })
-  return { u, s, vt }
+  gemmKernel(m, r, l, 1, q.data, q.stride[0], q.stride[1], q.offset, u1.data, r, 1, 0, 0, u.data, r, 1, 0)   // U = Q·U₁
+  const s = small.s.slice(0, r)
+  const vt64 = new Float64Array(r * n)
+  gemmKernel(r, n, l, 1, small.vt.data, small.vt.stride[0], small.vt.stride[1], small.vt.offset, thin.q, 1, l, 0, 0, vt64, n, 1, 0)   // Vᵀ = W₁ᵀ·Qbᵀ
+  const vt = fromWork(q, vt64, r, n, { transposed: false, scale: 1 })
+  return { u, s: (f32 ? Float32Array.from(s) : s) as T, vt }
 }
 
 const isOperator = (a: unknown): a is LinearOperator =>
@@ -91,16 +98,17 @@ const matOperator = <T extends Float>(A: Mat<T>) => ({
 const randomizedSvdImpl = <T extends Float>(a: MatLike<T> | LinearOperator<T>, opts: RandomizedSvdOptions): Svd<T> => {
   const op = 'randomizedSvd'
   let prod: { matmul(x: Mat<T>): Mat<T> | Promise<Mat<T>>; rmatmul(y: Mat<T>): Mat<T> | Promise<Mat<T>> }
-  let m: number, n: number, f32: boolean, fromOperator: boolean
+  let m: number, n: number, f32: boolean, fromOperator: boolean, matA: Mat<T> | undefined
   if (isOperator(a)) {
     ;[m, n] = a.shape; f32 = a.dtype === 'f32'; prod = a; fromOperator = true
   } else {
     const A = toMat(a, op, 'a')
     if (opts.checkFinite !== false) assertFinite(A, op, 'a')
-    ;[m, n] = A.shape; f32 = A.data instanceof Float32Array; prod = matOperator(A); fromOperator = false
+    ;[m, n] = A.shape; f32 = A.data instanceof Float32Array; prod = matOperator(A); fromOperator = false; matA = A
   }
   checkOptions(op, m, n, opts)
   const gen = halko<T>(m, n, f32, opts)
+  const run = (): Svd<T> => {
   let step = gen.next()
   while (!step.done) {
     const req = step.value
@@ -111,6 +119,9 @@ const randomizedSvdImpl = <T extends Float>(a: MatLike<T> | LinearOperator<T>, o
       : r)
   }
   return step.value
+  }
+  // A Mat is read by all 2q + 3 products: the WebAssembly kernels keep one copy of it in their memory
+  return fromOperator ? run() : withResident(matA!.data, matA!.offset, matA!.stride[0], matA!.stride[1], m, n, run)
 }
 
 /** Signature of {@link randomizedSvd}: `randomizedSvd(a, opts)` or `pipe(a, randomizedSvd(opts))`. */

@@ -73,3 +73,61 @@ for (const path of paths) {
   })
 }
 t.teardown(() => { setCpuOptions({ kernel: 'auto', threads: 0 }) })
+
+// tallSkinnyQr (randomizedSvd's orthonormalization): CholeskyQR2 when Y is well conditioned, the
+// blocked Householder QR otherwise. Either way Q has orthonormal columns to O(n·ε), R is upper
+// triangular and Q·R = Y to O(n·ε)·‖Y‖; ill-conditioned, rank-deficient and zero Y take the fallback.
+const gramErr = (m: number, n: number, q: Float64Array): number => {
+  let e = 0
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+    let s = 0
+    for (let p = 0; p < m; p++) s += q[p * n + i]! * q[p * n + j]!
+    e = Math.max(e, Math.abs(s - (i === j ? 1 : 0)))
+  }
+  return e
+}
+const qrResidual = (m: number, n: number, q: Float64Array, r: Float64Array, y: Float64Array): number => {
+  let e = 0
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0
+    for (let p = 0; p <= j; p++) s += q[i * n + p]! * r[p * n + j]!
+    e = Math.max(e, Math.abs(s - y[i * n + j]!))
+  }
+  return e
+}
+/** Y [m, n] with singular values 1 … 10^(−decades) (geometric), dense factors: Y = G·diag·H with G's
+ *  columns orthonormalized, built from the Householder QR of Gaussian-ish blocks. */
+const graded = (m: number, n: number, decades: number, seed: number): Float64Array => {
+  const g = rand(m * n, seed), tau = qrFactor(m, n, g), u = formQ(m, n, g, tau, n)
+  const y = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) y[i * n + j] = u[i * n + j]! * 10 ** (-decades * j / Math.max(1, n - 1))
+  const h = rand(n * n, seed + 1), th = qrFactor(n, n, h), v = formQ(n, n, h, th, n), out = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let s = 0; for (let p = 0; p < n; p++) s += y[i * n + p]! * v[p * n + j]!; out[i * n + j] = s }
+  return out
+}
+for (const path of paths) {
+  t.test(`tallSkinnyQr: orthonormal Q, upper R, Q·R = Y (CholeskyQR2 and its Householder fallback), ${path.kernel} × ${path.threads}`, async (t) => {
+    const { tallSkinnyQr } = await import('../src/internal/tallSkinnyQr.js')
+    setCpuOptions(path)
+    const cases: [string, number, number, Float64Array][] = [
+      ['Gaussian 2000×40', 2000, 40, rand(2000 * 40, 11)],
+      ['κ = 1e4 600×74', 600, 74, graded(600, 74, 4, 12)],
+      ['κ = 1e12 (fallback) 600×74', 600, 74, graded(600, 74, 12, 13)],
+      ['rank 5 of 600×74 (fallback)', 600, 74, graded(600, 74, 0, 14).map((v, i) => (i % 74 < 5 ? v : 0))],
+      ['zero 512×40 (fallback)', 512, 40, new Float64Array(512 * 40)],
+      ['small 30×10 (Householder)', 30, 10, rand(300, 15)],
+    ]
+    for (const [name, m, n, y] of cases) {
+      const y0 = y.slice()
+      const { q, r } = tallSkinnyQr(m, n, y)
+      const tol = 8 * Math.max(m, n) * EPS
+      let lower = 0
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) lower = Math.max(lower, Math.abs(r[i * n + j]!))
+      t.ok(gramErr(m, n, q) <= tol, `${name}: ‖QᵀQ − I‖_max = ${gramErr(m, n, q).toExponential(2)} ≤ ${tol.toExponential(2)}`)
+      t.ok(lower === 0, `${name}: R upper triangular`)
+      const res = qrResidual(m, n, q, r, y), scale = Math.max(1e-300, maxAbs(y))
+      t.ok(res <= tol * scale * Math.sqrt(n), `${name}: ‖QR − Y‖_max / ‖Y‖_max = ${(res / scale).toExponential(2)}`)
+      t.ok(maxDiff(y, y0) === 0, `${name}: input unchanged`)
+    }
+  })
+}

@@ -4,6 +4,7 @@ import { setCpuOptions, cpuInfo } from '../src/cpuOptions.js'
 import { wasmRuntime } from '../src/internal/wasm/runtime.js'
 import { gemmWasm } from '../src/internal/wasm/gemmWasm.js'
 import { withCpuGemm } from '../src/internal/wasm/cpuGemm.js'
+import type { Float } from '../src/mat.js'
 
 type F = Float32Array | Float64Array
 // f32 kernels accumulate in f32: error of a length-k dot product ≤ ~k·u·Σ|a||b| (u = 2⁻²⁴); f64: u = 2⁻⁵³.
@@ -108,5 +109,35 @@ t.test('the seam falls back to the reference for tiny or mixed-dtype products an
   setCpuOptions({ kernel: 'ts' })
   g(64, 64, 64, 1, a, 64, 1, 0, a, 64, 1, 0, 0, c, 64, 1, 0)
   t.equal(calls, 3, 'kernel ts → reference')
+  setCpuOptions({ kernel: 'auto', threads: 0 })
+})
+
+t.test('resident operands (withResident): products reading the kept copy equal products that copy it, bit for bit', async (t) => {
+  const { withResident, gemmKernel } = await import('../src/internal/gemmKernel.js')
+  for (const path of [{ kernel: 'relaxed-simd', threads: 1 }, { kernel: 'simd', threads: 2 }] as const) {
+    setCpuOptions(path)
+    for (const T of [Float32Array, Float64Array]) {
+      // A [300, 260] stored with a row stride of 263 at offset 5; Y [260, 37], Z [300, 37]
+      const m = 300, n = 260, ld = 263, off = 5, l = 37
+      const data = new T(off + m * ld + 7)
+      for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37)
+      const y = T.from({ length: n * l }, (_, i) => Math.cos(i * 0.11)), z = T.from({ length: m * l }, (_, i) => Math.cos(i * 0.13))
+      const run = (): Float[] => {
+        const p = new T(m * l), q = new T(n * l), r = new T(120 * l), s = new T(l * 200)
+        gemmKernel(m, l, n, 1, data, ld, 1, off, y, l, 1, 0, 0, p, l, 1, 0)                 // A·Y
+        gemmKernel(n, l, m, 1, data, 1, ld, off, z, l, 1, 0, 0, q, l, 1, 0)                 // Aᵀ·Z
+        gemmKernel(120, l, 100, 1, data, ld, 1, off + 50 * ld + 30, y, l, 1, 0, 0, r, l, 1, 0) // a sub-block of A · Y
+        gemmKernel(l, 200, m, 1, z, 1, l, 0, data, ld, 1, off + 10, 0, s, 200, 1, 0)         // Zᵀ·A[:, 10:210]
+        return [p, q, r, s]
+      }
+      const plain = run()
+      const kept = withResident(data, off, ld, 1, m, n, run)
+      const keptT = withResident(data, off, 1, ld, n, m, run)   // the same matrix pinned as a transposed view
+      const same = (a: Float[], b: Float[]): boolean => a.every((x, i) => x.every((v, j) => Object.is(v, b[i]![j])))
+      t.ok(same(plain, kept), `${T.name} ${path.kernel}×${path.threads}: row-major resident A gives the same bits`)
+      t.ok(same(plain, keptT), `${T.name} ${path.kernel}×${path.threads}: column-major resident view gives the same bits`)
+      t.ok(plain[0]!.some((v) => v !== 0), 'products are non-trivial')
+    }
+  }
   setCpuOptions({ kernel: 'auto', threads: 0 })
 })

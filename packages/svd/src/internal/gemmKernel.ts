@@ -11,7 +11,7 @@
  * @internal
  */
 import type { Float } from '../mat.js'
-import { withCpuGemm } from './wasm/cpuGemm.js'
+import { withCpuGemm, withResidentCpu } from './wasm/cpuGemm.js'
 
 /** C[m,n] = alpha·A[m,k]·B[k,n] + beta·C. beta = 0 ignores C's old contents (NaN included), like BLAS. */
 export type GemmFn = (
@@ -191,6 +191,10 @@ export const referenceKernels: GemmKernels = { gemm: referenceGemm, gemv: refere
 /** THE seam used by every algorithm in @lr/svd: the WebAssembly SIMD kernels (+ worker threads) for
  *  products large enough to gain, the reference otherwise (see ./wasm/cpuGemm.ts, setCpuOptions). */
 export const gemmKernel: GemmFn = withCpuGemm(referenceGemm)
+/** Runs `fn` with a hint that the matrix view (data, s0, s1, off) [rows, cols] is read, unchanged, by
+ *  several products inside it (randomizedSvd's A): the WebAssembly kernels copy it into their memory
+ *  once instead of once per product. The reference kernels ignore the hint. */
+export const withResident: <R>(data: Float, off: number, s0: number, s1: number, rows: number, cols: number, fn: () => R) => R = withResidentCpu
 /** THE seam for matrix–vector products (Householder panel updates). */
 export const gemvKernel: GemvFn = referenceGemv
 /** THE seam for rank-1 updates (Householder trailing updates). */

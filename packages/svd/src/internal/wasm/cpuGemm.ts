@@ -3,7 +3,7 @@
 // available, enabled, and the product is large enough to gain, and to `reference` otherwise.
 import type { GemmFn } from '../gemmKernel.js'
 import { wasmRuntime } from './runtime.js'
-import { gemmWasm } from './gemmWasm.js'
+import { gemmWasm, keepResident } from './gemmWasm.js'
 import { settings } from './settings.js'
 
 
@@ -29,4 +29,15 @@ export const withCpuGemm = (reference: GemmFn): GemmFn =>
 export const activeKernel = (): 'relaxed-simd' | 'simd' | 'ts' => {
   if (settings.kernel === 'ts') return 'ts'
   return wasmRuntime()?.variant ?? 'ts'
+}
+
+/** Smallest matrix (elements) worth keeping resident: below it, copying per product is cheap. */
+const MIN_RESIDENT = 1 << 16
+
+/** Runs `fn`, during which the products may read the view from a copy kept in the kernel's memory
+ *  (the view must not change while fn runs: fn is synchronous and the caller owns it). */
+export const withResidentCpu = <R>(data: Float32Array | Float64Array, off: number, s0: number, s1: number, rows: number, cols: number, fn: () => R): R => {
+  const rt = settings.kernel !== 'ts' && rows * cols >= MIN_RESIDENT ? wasmRuntime() : null
+  const release = rt === null ? null : keepResident(rt, data, off, s0, s1, rows, cols)
+  try { return fn() } finally { if (release !== null) release() }
 }

@@ -123,12 +123,62 @@ const copyOut = (src: F, s0: number, ldc: number, m: number, n: number, alpha: n
     const si = s0 + i * ldc
     let d = oc + i * sc0
     if (beta === 0) {
-      if (alpha === 1) for (let j = 0; j < n; j++, d += sc1) c[d] = src[si + j]!
+      if (alpha === 1 && sc1 === 1) c.set(src.subarray(si, si + n), d)
+      else if (alpha === 1) for (let j = 0; j < n; j++, d += sc1) c[d] = src[si + j]!
       else for (let j = 0; j < n; j++, d += sc1) c[d] = alpha * src[si + j]!
     } else {
       for (let j = 0; j < n; j++, d += sc1) c[d] = alpha * src[si + j]! + beta * c[d]!
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resident operand: a matrix that several products in a row read (randomizedSvd's A) is copied
+// into the wasm memory once, line by line (memcpy, leading dimension padded off multiples of 4 KiB),
+// and products that read it use that copy in place instead of copying it again. Held only during a
+// synchronous call (withResident), so the caller cannot change it meanwhile.
+
+/** Lines of `len` unit-stride elements, the i-th at data[off + i·srcLd], copied at byte `ptr` with
+ *  leading dimension `ld` (elements). */
+interface Resident { readonly data: F; readonly off: number; readonly srcLd: number; readonly lines: number; readonly len: number; readonly ptr: number; readonly ld: number; readonly bytes: number }
+let resident: Resident | null = null
+/** Extra zeroed lines after a resident copy: padded tiles (≤ 16 rows/columns) read there, never past memory. */
+const RESIDENT_SLACK_LINES = 16
+
+const scratchStart = (): number => DATA_START + (resident === null ? 0 : resident.bytes)
+
+/** Copies the view (rows × cols, strides s0, s1, one of them 1) into the wasm memory and keeps it
+ *  there until the returned release function is called. Returns null if the view has no unit stride
+ *  or something is already resident. */
+export const keepResident = (rt: WasmRuntime, data: F, off: number, s0: number, s1: number, rows: number, cols: number): (() => void) | null => {
+  if (resident !== null) return null
+  let lines: number, len: number, srcLd: number
+  if (s1 === 1 && s0 >= cols) { lines = rows; len = cols; srcLd = s0 }
+  else if (s0 === 1 && s1 >= rows) { lines = cols; len = rows; srcLd = s1 }
+  else return null
+  const es = data.BYTES_PER_ELEMENT
+  const ld = leadingDim(len, es)
+  const bytes = align64((lines + RESIDENT_SLACK_LINES) * ld * es)
+  ensureBytes(rt, bytes)
+  const mem: F = es === 8 ? rt.f64 : rt.f32
+  const p0 = DATA_START / es
+  for (let i = 0; i < lines; i++) { const s = off + i * srcLd; mem.set(data.subarray(s, s + len), p0 + i * ld) }
+  mem.fill(0, p0 + lines * ld, p0 + (lines + RESIDENT_SLACK_LINES) * ld)
+  const r: Resident = { data, off, srcLd, lines, len, ptr: DATA_START, ld, bytes }
+  resident = r
+  return () => { if (resident === r) resident = null }
+}
+
+/** Byte address and leading dimension (elements) of the operand view [rows × cols] (unit column
+ *  stride, row stride s0, at offset o) inside the resident copy, or null if it is not part of it. */
+const residentView = (x: F, s0: number, s1: number, o: number, rows: number, cols: number): { ptr: number; ld: number } | null => {
+  const r = resident
+  if (r === null || x !== r.data || s1 !== 1 || s0 !== r.srcLd) return null
+  const rel = o - r.off
+  if (rel < 0) return null
+  const line = Math.floor(rel / r.srcLd), col = rel - line * r.srcLd
+  if (line + rows > r.lines || col + cols > r.len) return null
+  return { ptr: r.ptr + (line * r.ld + col) * x.BYTES_PER_ELEMENT, ld: r.ld }
 }
 
 /** C[m×n] = alpha·A[m×k]·B[k×n] + beta·C with raw strided arguments; k ≥ 1, m, n ≥ 1.
@@ -144,10 +194,16 @@ export const gemmWasm = (
   // (A along k, B along n) is copied row by row (memcpy) and read in place by the kernel: packing it
   // would cost more than the kernel saves on it. Everything else is packed. C = A·B ⟺ Cᵀ = Bᵀ·Aᵀ:
   // take whichever orientation lets more elements be copied directly.
-  const isDirectA = (sa1 === 1 || k === 1) && n <= DIRECT_MAX_OTHER, isDirectB = (sb1 === 1 || n === 1) && m <= DIRECT_MAX_OTHER
+  let resA = residentView(a, sa0, sa1, oa, m, k), resB = residentView(b, sb0, sb1, ob, k, n)
+  if (resident !== null && resA === null && resB === null &&
+    (residentView(b, sb1, sb0, ob, n, k) !== null || residentView(a, sa1, sa0, oa, k, m) !== null)) {
+    gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
+    return
+  }
+  const isDirectA = resA !== null || ((sa1 === 1 || k === 1) && n <= DIRECT_MAX_OTHER), isDirectB = (sb1 === 1 || n === 1) && m <= DIRECT_MAX_OTHER
   const score = (isDirectA ? m * k : 0) + (isDirectB ? k * n : 0)
   const swapScore = ((sb0 === 1 || k === 1) && m <= DIRECT_MAX_OTHER ? n * k : 0) + ((sa0 === 1 || m === 1) && n <= DIRECT_MAX_OTHER ? k * m : 0)
-  if (swapScore > score) {
+  if (swapScore > score && resA === null && resB === null) {
     gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
     return
   }
@@ -155,8 +211,9 @@ export const gemmWasm = (
   const es = isF64 ? 8 : 4
   const { mr, nr } = isF64 ? rt.shapes.f64 : rt.shapes.f32
   const mp = roundUp(m, mr), np = roundUp(n, nr)
-  const lda = isDirectA ? leadingDim(k, es) : 0, ldb = isDirectB ? leadingDim(np, es) : 0
-  const bytesA = align64(mp * (isDirectA ? lda : k) * es), bytesB = align64(k * (isDirectB ? ldb : np) * es), bytesC = align64(mp * np * es)
+  const lda = resA !== null ? resA.ld : isDirectA ? leadingDim(k, es) : 0, ldb = resB !== null ? resB.ld : isDirectB ? leadingDim(np, es) : 0
+  const bytesA = resA !== null ? 0 : align64(mp * (isDirectA ? lda : k) * es), bytesB = resB !== null ? 0 : align64(k * (isDirectB ? ldb : np) * es)
+  const bytesC = align64(mp * np * es)
   if (bytesA + bytesB + bytesC > MAX_PIECE_BYTES) {
     // split the largest dimension in two (k splits accumulate into C with beta = 1)
     if (m >= n && m >= k && m > mr) {
@@ -174,12 +231,13 @@ export const gemmWasm = (
     }
     return
   }
-  ensureBytes(rt, bytesA + bytesB + bytesC)
-  const pa = DATA_START, pb = pa + bytesA, pc = pb + bytesB
+  const s0 = scratchStart()
+  ensureBytes(rt, s0 - DATA_START + bytesA + bytesB + bytesC)
+  const pa = resA !== null ? resA.ptr : s0, pb = resB !== null ? resB.ptr : s0 + bytesA, pc = s0 + bytesA + bytesB
   const mem: F = isF64 ? rt.f64 : rt.f32
-  if (isDirectA) copyRowsA(mem, pa / es, a, sa0, oa, m, k, mp, lda)
+  if (resA !== null) { /* read in place */ } else if (isDirectA) copyRowsA(mem, pa / es, a, sa0, oa, m, k, mp, lda)
   else packA(mem, pa / es, a, sa0, sa1, oa, m, k, mp, mr)
-  if (isDirectB) copyRowsB(mem, pb / es, b, sb0, ob, k, n, np, ldb)
+  if (resB !== null) { /* read in place */ } else if (isDirectB) copyRowsB(mem, pb / es, b, sb0, ob, k, n, np, ldb)
   else packB(mem, pb / es, b, sb0, sb1, ob, k, n, np, nr)
 
   // items: row blocks × column blocks of C; more, smaller items when several threads share the work
