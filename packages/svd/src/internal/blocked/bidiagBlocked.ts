@@ -12,25 +12,88 @@ import { gemmKernel, gemvKernel } from '../gemmKernel.js'
 import { applyLeft, applyRight, larfg } from '../householder.js'
 import type { BidiagResult } from '../svdKernel.js'
 import { formT } from './qrBlocked.js'
+import { panelArena, panelRuntime, type PanelRuntime } from '../wasm/panelGemv.js'
 
 /** Panel width. */
 const NB = 32
 /** Below this many columns the trailing block is reduced unblocked (dgebd2). */
 const MIN_BLOCKED = 2 * NB
 
-/** dgebrd for m ≥ n on row-major a[m, n] (overwritten with the reflectors). A = Q·B·Pᵀ. */
+/** The matrix–vector products of dlabrd, on row-major operands (leading dimension lda, unit stride
+ *  along a row). beta is 0 (output not read) or 1.
+ *  `t`: Y[yo + j·incy] = alpha·Σ_r U[uo + r·incu]·A[ao + r·lda + j] + beta·Y[…]   (j < cols, r < rows)
+ *  `n`: X[xo + r·incx] = alpha·Σ_j A[ao + r·lda + j]·W[wo + j·incw] + beta·X[…]   (r < rows, j < cols) */
+interface PanelProducts {
+  readonly t: (rows: number, cols: number, alpha: number, A: Float64Array, ao: number, lda: number,
+    U: Float64Array, uo: number, incu: number, beta: number, Y: Float64Array, yo: number, incy: number) => void
+  readonly n: (rows: number, cols: number, alpha: number, A: Float64Array, ao: number, lda: number,
+    W: Float64Array, wo: number, incw: number, beta: number, X: Float64Array, xo: number, incx: number) => void
+}
+
+/** The TypeScript path: through the gemv seam. */
+const tsProducts: PanelProducts = {
+  t: (rows, cols, alpha, A, ao, lda, U, uo, incu, beta, Y, yo, incy) => gemvKernel(cols, rows, alpha, A, 1, lda, ao, U, incu, uo, beta, Y, incy, yo),
+  n: (rows, cols, alpha, A, ao, lda, W, wo, incw, beta, X, xo, incx) => gemvKernel(rows, cols, alpha, A, lda, 1, ao, W, incw, wo, beta, X, incx, xo),
+}
+
+/** The WebAssembly SIMD path: every operand is a view of the panel arena (its offset there is
+ *  byteOffset / 8); tmp [max(m, n)] in the arena stages a strided W or Y. */
+const wasmProducts = (rt: PanelRuntime, tmp: Float64Array): PanelProducts => {
+  const tmpOff = tmp.byteOffset / 8
+  return {
+    t: (rows, cols, alpha, A, ao, lda, U, uo, incu, beta, Y, yo, incy) => {
+      const ab = A.byteOffset / 8 + ao, ub = U.byteOffset / 8 + uo
+      if (incy === 1) { rt.gemvT(ab, lda, rows, cols, ub, incu, Y.byteOffset / 8 + yo, alpha, beta); return }
+      rt.gemvT(ab, lda, rows, cols, ub, incu, tmpOff, alpha, 0)
+      if (beta === 0) for (let j = 0; j < cols; j++) Y[yo + j * incy] = tmp[j]!
+      else for (let j = 0; j < cols; j++) Y[yo + j * incy] += tmp[j]!
+    },
+    n: (rows, cols, alpha, A, ao, lda, W, wo, incw, beta, X, xo, incx) => {
+      let wb = W.byteOffset / 8 + wo
+      if (incw !== 1) { for (let j = 0; j < cols; j++) tmp[j] = W[wo + j * incw]!; wb = tmpOff }
+      rt.gemvN(A.byteOffset / 8 + ao, lda, rows, cols, wb, X.byteOffset / 8 + xo, incx, alpha, beta)
+    },
+  }
+}
+
+/** dgebrd for m ≥ n on row-major a[m, n] (overwritten with the reflectors). A = Q·B·Pᵀ.
+ *  With WebAssembly SIMD available, a is copied once into the panel kernels' memory, reduced there
+ *  (the trailing updates still go through the GEMM seam), and copied back. */
 export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): BidiagResult => {
+  const rt = n >= MIN_BLOCKED ? panelRuntime() : null
+  if (rt === null) return bidiagonalizeIn(m, n, a, new Float64Array(m * NB), new Float64Array(n * NB), tsProducts)
+  const arena = panelArena(rt, m * n + m * NB + n * NB + m)
+  const aw = arena.subarray(0, m * n), xw = arena.subarray(m * n, m * n + m * NB)
+  const yw = arena.subarray(m * n + m * NB, m * n + m * NB + n * NB), tmp = arena.subarray(m * n + m * NB + n * NB)
+  aw.set(a)
+  const r = bidiagonalizeIn(m, n, aw, xw, yw, wasmProducts(rt, tmp))
+  a.set(aw)
+  return r
+}
+
+const bidiagonalizeIn = (m: number, n: number, a: Float64Array, x: Float64Array, y: Float64Array, big: PanelProducts): BidiagResult => {
   const d = new Float64Array(n), e = new Float64Array(n), tauq = new Float64Array(n), taup = new Float64Array(n)
   const v = new Float64Array(Math.max(m, n)), w = new Float64Array(Math.max(m, n))
-  const x = new Float64Array(m * NB), y = new Float64Array(n * NB)
+  // the trailing update as ONE product of depth 2·NB: C −= L·R, L = [A(:, panel) | X] [M, 2NB],
+  // R = [Yᵀ; A(panel, :)] [2NB, N] (each GEMM call reads and writes all of C once)
+  const K2 = 2 * NB
+  const lw = new Float64Array(Math.max(0, m - NB) * K2), rw = new Float64Array(Math.max(0, n - NB) * K2)
   let i0 = 0
   for (; n - i0 >= MIN_BLOCKED; i0 += NB) {
-    labrd(m, n, a, i0, NB, d, e, tauq, taup, x, y, v)
+    labrd(m, n, a, i0, NB, d, e, tauq, taup, x, y, v, big)
     // trailing update: A[i0+nb:, i0+nb:] −= A[i0+nb:, i0:i0+nb]·Y[nb:, :]ᵀ + X[nb:, :]·A[i0:i0+nb, i0+nb:]
     // (X [m − i0, NB] and Y [n − i0, NB] are column-major)
     const r0 = i0 + NB, M = m - r0, N = n - r0, ldx = m - i0, ldy = n - i0
-    gemmKernel(M, N, NB, -1, a, n, 1, r0 * n + i0, y, ldy, 1, NB, 1, a, n, 1, r0 * n + r0)
-    gemmKernel(M, N, NB, -1, x, 1, ldx, NB, a, n, 1, i0 * n + r0, 1, a, n, 1, r0 * n + r0)
+    for (let r = 0; r < M; r++) {
+      const src = (r0 + r) * n + i0, dst = r * K2
+      for (let c = 0; c < NB; c++) lw[dst + c] = a[src + c]!
+      for (let c = 0; c < NB; c++) lw[dst + NB + c] = x[c * ldx + NB + r]!
+    }
+    for (let c = 0; c < NB; c++) {
+      rw.set(y.subarray(c * ldy + NB, c * ldy + ldy), c * N)
+      rw.set(a.subarray((i0 + c) * n + r0, (i0 + c) * n + n), (NB + c) * N)
+    }
+    gemmKernel(M, N, K2, -1, lw, K2, 1, 0, rw, N, 1, 0, 1, a, n, 1, r0 * n + r0)
     for (let j = i0; j < i0 + NB; j++) { a[j * n + j] = d[j]!; if (j + 1 < n) a[j * n + j + 1] = e[j]! }
   }
   // unblocked tail (dgebd2)
@@ -59,7 +122,7 @@ export const bidiagonalizeUnblockedFrom = (m: number, n: number, a: Float64Array
  *  X [M, nb], Y [N, nb] (column-major, leading dimensions M = m − i0 and N = n − i0, so that the long
  *  gemv results are contiguous) for the trailing update. Local (r, c) of A is a[(i0 + r)·n + i0 + c]. */
 const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d: Float64Array, e: Float64Array,
-  tauq: Float64Array, taup: Float64Array, x: Float64Array, y: Float64Array, v: Float64Array): void => {
+  tauq: Float64Array, taup: Float64Array, x: Float64Array, y: Float64Array, v: Float64Array, big: PanelProducts): void => {
   const M = m - i0, N = n - i0, ldx = M, ldy = N
   const A = (r: number, c: number): number => (i0 + r) * n + i0 + c
   const X = (r: number, c: number): number => c * ldx + r
@@ -67,8 +130,8 @@ const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d:
   for (let i = 0; i < nb; i++) {
     // update A(i:M, i) −= A(i:M, 0:i)·Y(i, 0:i)ᵀ + X(i:M, 0:i)·A(0:i, i)
     if (i > 0) {
-      gemvKernel(M - i, i, -1, a, n, 1, A(i, 0), y, ldy, Y(i, 0), 1, a, n, A(i, i))
-      gemvKernel(M - i, i, -1, x, 1, ldx, X(i, 0), a, n, A(0, i), 1, a, n, A(i, i))
+      big.n(M - i, i, -1, a, A(i, 0), n, y, Y(i, 0), ldy, 1, a, A(i, i), n)
+      big.t(i, M - i, -1, x, X(i, 0), ldx, a, A(0, i), n, 1, a, A(i, i), n)
     }
     // reflector Q(i) annihilating A(i+1:M, i)
     tauq[i0 + i] = larfg(M - i, a, A(i, i), n, v)
@@ -76,29 +139,29 @@ const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d:
     if (i >= N - 1) continue
     a[A(i, i)] = 1
     // Y(i+1:N, i) = τq·(A(i:M, i+1:N)ᵀ·u − Y(i+1:N, 0:i)·A(i:M, 0:i)ᵀ·u − A(0:i, i+1:N)ᵀ·X(i:M, 0:i)ᵀ·u)
-    gemvKernel(N - i - 1, M - i, 1, a, 1, n, A(i, i + 1), a, n, A(i, i), 0, y, 1, Y(i + 1, i))
+    big.t(M - i, N - i - 1, 1, a, A(i, i + 1), n, a, A(i, i), n, 0, y, Y(i + 1, i), 1)
     if (i > 0) {
-      gemvKernel(i, M - i, 1, a, 1, n, A(i, 0), a, n, A(i, i), 0, y, 1, Y(0, i))
-      gemvKernel(N - i - 1, i, -1, y, 1, ldy, Y(i + 1, 0), y, 1, Y(0, i), 1, y, 1, Y(i + 1, i))
-      gemvKernel(i, M - i, 1, x, ldx, 1, X(i, 0), a, n, A(i, i), 0, y, 1, Y(0, i))
-      gemvKernel(N - i - 1, i, -1, a, 1, n, A(0, i + 1), y, 1, Y(0, i), 1, y, 1, Y(i + 1, i))
+      big.t(M - i, i, 1, a, A(i, 0), n, a, A(i, i), n, 0, y, Y(0, i), 1)
+      big.t(i, N - i - 1, -1, y, Y(i + 1, 0), ldy, y, Y(0, i), 1, 1, y, Y(i + 1, i), 1)
+      big.n(i, M - i, 1, x, X(i, 0), ldx, a, A(i, i), n, 0, y, Y(0, i), 1)
+      big.t(i, N - i - 1, -1, a, A(0, i + 1), n, y, Y(0, i), 1, 1, y, Y(i + 1, i), 1)
     }
     const tq = tauq[i0 + i]!
     for (let r = i + 1; r < N; r++) y[Y(r, i)] *= tq
     // update A(i, i+1:N) −= Y(i+1:N, 0:i+1)·A(i, 0:i+1)ᵀ + A(0:i, i+1:N)ᵀ·X(i, 0:i)ᵀ
-    gemvKernel(N - i - 1, i + 1, -1, y, 1, ldy, Y(i + 1, 0), a, 1, A(i, 0), 1, a, 1, A(i, i + 1))
-    if (i > 0) gemvKernel(N - i - 1, i, -1, a, 1, n, A(0, i + 1), x, ldx, X(i, 0), 1, a, 1, A(i, i + 1))
+    big.t(i + 1, N - i - 1, -1, y, Y(i + 1, 0), ldy, a, A(i, 0), 1, 1, a, A(i, i + 1), 1)
+    if (i > 0) big.t(i, N - i - 1, -1, a, A(0, i + 1), n, x, X(i, 0), ldx, 1, a, A(i, i + 1), 1)
     // reflector P(i) annihilating A(i, i+2:N)
     taup[i0 + i] = larfg(N - i - 1, a, A(i, i + 1), 1, v)
     e[i0 + i] = a[A(i, i + 1)]!
     a[A(i, i + 1)] = 1
     // X(i+1:M, i) = τp·(A(i+1:M, i+1:N)·w − A(i+1:M, 0:i+1)·Y(i+1:N, 0:i+1)ᵀ·w − X(i+1:M, 0:i)·A(0:i, i+1:N)·w)
-    gemvKernel(M - i - 1, N - i - 1, 1, a, n, 1, A(i + 1, i + 1), a, 1, A(i, i + 1), 0, x, 1, X(i + 1, i))
-    gemvKernel(i + 1, N - i - 1, 1, y, ldy, 1, Y(i + 1, 0), a, 1, A(i, i + 1), 0, x, 1, X(0, i))
-    gemvKernel(M - i - 1, i + 1, -1, a, n, 1, A(i + 1, 0), x, 1, X(0, i), 1, x, 1, X(i + 1, i))
+    big.n(M - i - 1, N - i - 1, 1, a, A(i + 1, i + 1), n, a, A(i, i + 1), 1, 0, x, X(i + 1, i), 1)
+    big.n(i + 1, N - i - 1, 1, y, Y(i + 1, 0), ldy, a, A(i, i + 1), 1, 0, x, X(0, i), 1)
+    big.n(M - i - 1, i + 1, -1, a, A(i + 1, 0), n, x, X(0, i), 1, 1, x, X(i + 1, i), 1)
     if (i > 0) {
-      gemvKernel(i, N - i - 1, 1, a, n, 1, A(0, i + 1), a, 1, A(i, i + 1), 0, x, 1, X(0, i))
-      gemvKernel(M - i - 1, i, -1, x, 1, ldx, X(i + 1, 0), x, 1, X(0, i), 1, x, 1, X(i + 1, i))
+      big.n(i, N - i - 1, 1, a, A(0, i + 1), n, a, A(i, i + 1), 1, 0, x, X(0, i), 1)
+      big.t(i, M - i - 1, -1, x, X(i + 1, 0), ldx, x, X(0, i), 1, 1, x, X(i + 1, i), 1)
     }
     const tp = taup[i0 + i]!
     for (let r = i + 1; r < M; r++) x[X(r, i)] *= tp
