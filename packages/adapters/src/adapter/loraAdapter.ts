@@ -20,6 +20,10 @@ export interface LoraModule<T extends Float = Float> extends LoraPair<T> {
 export interface LoraAdapter<T extends Float = Float> {
   readonly config: PeftLoraConfig
   readonly modules: ReadonlyMap<string, LoraModule<T>>
+  /** PEFT `modules_to_save`: whole tensors that replace the base model's (changed norms, a retrained
+   *  `lm_head`), by their name in the model (`model.norm.weight`). Saved as `base_model.model.<name>`.
+   *  @default none */
+  readonly modulesToSave?: ReadonlyMap<string, Float32Tensor>
 }
 
 /** A decoded tensor as the adapter readers take it (io-safetensors' `toFloat32` gives the data). */

@@ -87,6 +87,9 @@ export const kohyaTensors = (adapter: LoraAdapter, opts: KohyaTensorsOptions = {
   const tensors: NamedTensor[] = []
   const names: Record<string, string> = {}
   const ranks = new Set<number>(), alphas = new Set<number>()
+  const saved = adapter.modulesToSave?.keys().next()
+  if (saved !== undefined && saved.done !== true)
+    throw new ModuleError('extra-tensor', saved.value.replace(/\.[^.]+$/, ''), 'is a modules_to_save tensor, which the kohya format has no place for; write the adapter in PEFT format (--format peft)')
   for (const m of adapter.modules.values()) {
     if (m.fanInFanOut) throw new ModuleError('shape-mismatch', m.module, 'fan_in_fan_out / embedding LoRAs have no kohya form; keep them in PEFT format')
     const name = kohyaName(m.module, prefix)

@@ -3,7 +3,9 @@ import { dirname, join } from 'node:path'
 import { INDEX_NAME } from '@lr/io-safetensors/node'
 
 /** The small non-weight files of a model directory (config.json, generation_config.json, tokenizer files, …),
- *  for `writeCheckpoint`'s `extraFiles`, so that an output model directory is complete. */
+ *  for `writeCheckpoint`'s `extraFiles`, so that an output model directory is complete.
+ *  @example const extraFiles = await modelSideFiles('base')
+ *  @since 0.1.0  @category node */
 export const modelSideFiles = async (modelPath: string): Promise<Record<string, Uint8Array>> => {
   const dir = (await stat(modelPath)).isDirectory() ? modelPath : dirname(modelPath)
   const out: Record<string, Uint8Array> = {}

@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { openCheckpoint, type Checkpoint } from '@lr/io-safetensors/node'
 import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
-import { matrix, seededRng, InvalidArgument } from '@lr/svd'
+import { matrix, seededRng, transpose, InvalidArgument } from '@lr/svd'
 import { ModuleError } from '../errors.js'
 import { factorDelta, type FactorDeltaOptions } from '../extract/factorDelta.js'
 import type { LoraAdapter } from '../adapter/loraAdapter.js'
@@ -9,7 +9,7 @@ import { loraAdapterFromModules } from '../adapter/loraAdapterFromModules.js'
 import type { LoraPair } from '../types.js'
 import type { OnProgress } from '../progress.js'
 import { run, toAdapterError } from './internal.js'
-import { linearModules, type Targets } from './modules.js'
+import { isEmbeddingModule, linearModules, type Targets } from './modules.js'
 import type { AdapterIoError } from './peftDir.js'
 
 /** Options of `extractLoraFromCheckpoints`.  @since 0.1.0  @category node */
@@ -65,8 +65,17 @@ const accumulate = (out: Float32Array, t: NamedTensor, sign: 1 | -1): void => {
   else for (let i = 0; i < n; i++) out[i] = out[i]! + f[i]!
 }
 
-/** Checks that base and tuned have the same tensors and shapes for every selected module (before any heavy work). */
-const checkPair = (base: Checkpoint, tuned: Checkpoint, modules: readonly { module: string }[], rank: number, isFixed: boolean): void => {
+/** A checkpoint's path and tensor list (an open `Checkpoint`, or headers read ahead). */
+export interface CheckpointHeaders { readonly path: string; readonly tensors: readonly { readonly name: string; readonly shape: readonly number[] }[] }
+
+/**
+ * Checks, from headers only, that base and tuned have the same 2-D weights and the same shape for every selected
+ * module, and that a fixed rank fits each (rank ≤ min(out, in)): what extraction checks before any SVD runs.
+ * Throws `ModuleError` (extra-tensor, missing-tensor, shape-mismatch, rank-too-large) naming the module and the fix.
+ * @example checkExtractPair(baseInfo, tunedInfo, linearModules(baseInfo.tensors), 16, true)
+ * @since 0.1.0  @category node
+ */
+export const checkExtractPair = (base: CheckpointHeaders, tuned: CheckpointHeaders, modules: readonly { module: string }[], rank: number, isFixed: boolean): void => {
   const tunedByName = new Map(tuned.tensors.map((t) => [t.name, t]))
   const baseByName = new Map(base.tensors.map((t) => [t.name, t]))
   for (const t of tuned.tensors) if (t.name.endsWith('.weight') && t.shape.length === 2 && !baseByName.has(t.name))
@@ -99,9 +108,9 @@ export const extractLoraFromCheckpoints = (basePath: string, tunedPath: string, 
       tuned = await run(openCheckpoint(tunedPath))
       const modules = linearModules(base.tensors, opts.targets ?? 'all-linear')
       if (modules.length === 0) throw new InvalidArgument('extractLoraFromCheckpoints', 'targets', `no linear module of ${basePath} matches ${JSON.stringify(opts.targets ?? 'all-linear')}`)
-      checkPair(base, tuned, modules, opts.rank, (opts.rule ?? { kind: 'fixed' }).kind === 'fixed')
+      checkExtractPair(base, tuned, modules, opts.rank, (opts.rule ?? { kind: 'fixed' }).kind === 'fixed')
       const rng = seededRng(opts.seed ?? 0)
-      const pairs = new Map<string, LoraPair<Float32Array>>()
+      const pairs = new Map<string, LoraPair<Float32Array> & { kind: 'linear' | 'embedding' }>()
       const report: ExtractedModule[] = []
       let errSq = 0, normSq = 0, largestPairBytes = 0
       for (const [i, { module, tensor }] of modules.entries()) {
@@ -112,8 +121,11 @@ export const extractLoraFromCheckpoints = (basePath: string, tunedPath: string, 
         accumulate(delta, await run(base.readTensor(tensor.name)), -1)
         accumulate(delta, await run(tuned.readTensor(tensor.name)), 1)
         largestPairBytes = Math.max(largestPairBytes, tensor.byteLength + tuned.tensors.find((x) => x.name === tensor.name)!.byteLength)
-        const f = factorDelta(matrix(delta, rows, cols), { ...opts, rng })
-        pairs.set(module, { a: f.a, b: f.b, scaling: 1 })
+        // An embedding table [vocab, hidden] gets PEFT's embedding LoRA: B [hidden, r]·A [r, vocab] ≈ ΔWᵀ.
+        const isEmbedding = isEmbeddingModule(module)
+        const m = matrix(delta, rows, cols)
+        const f = factorDelta(isEmbedding ? transpose(m) : m, { ...opts, rng })
+        pairs.set(module, { a: f.a, b: f.b, scaling: 1, kind: isEmbedding ? 'embedding' : 'linear' })
         report.push({ module, shape: [rows, cols], rank: f.rank, norm: f.norm, relativeError: f.relativeError })
         errSq += (f.relativeError * f.norm) ** 2
         normSq += f.norm ** 2

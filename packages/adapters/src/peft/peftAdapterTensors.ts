@@ -26,5 +26,6 @@ export const peftAdapterTensors = (adapter: LoraAdapter, opts: PeftAdapterTensor
     out.push(fromFloat32(nameA, [...m.a.shape], contiguousF32(m.a), dtype))
     out.push(fromFloat32(nameB, [...m.b.shape], contiguousF32(m.b), dtype))
   }
+  for (const t of adapter.modulesToSave?.values() ?? []) out.push(fromFloat32(`${PEFT_PREFIX}${t.name}`, [...t.shape], t.data, dtype))
   return out
 }

@@ -24,3 +24,20 @@ export const parsePeftKey = (key: string): PeftKeyInfo | undefined => {
   const module = full.startsWith(PEFT_PREFIX) ? full.slice(PEFT_PREFIX.length) : full
   return { module, which: m[2] as 'A' | 'B', kind: key.endsWith('.weight') ? 'linear' : 'embedding' }
 }
+
+/**
+ * The model tensor name of a PEFT `modules_to_save` tensor, or `undefined` when `key` is not one: the saved key
+ * is `base_model.model.<module>.<param>` (PEFT ≥ 0.14; older files have `<module>.modules_to_save.<param>`, and a
+ * model state dict `<module>.modules_to_save.default.<param>`), and `<module>` must match an entry of the config's
+ * `modules_to_save` as PEFT matches it (the whole name or a `.`-separated suffix).
+ * @example parseSavedModuleKey('base_model.model.model.norm.weight', ['norm']) // 'model.norm.weight'
+ * @since 0.1.0  @category peft
+ */
+export const parseSavedModuleKey = (key: string, modulesToSave: readonly string[]): string | undefined => {
+  const full = key.startsWith(PEFT_PREFIX) ? key.slice(PEFT_PREFIX.length) : key
+  const name = full.replace(/\.modules_to_save(?:\.default)?(?=\.[^.]+$)/, '')
+  const dot = name.lastIndexOf('.')
+  if (dot <= 0) return undefined
+  const module = name.slice(0, dot)
+  return modulesToSave.some((m) => module === m || module.endsWith(`.${m}`)) ? name : undefined
+}

@@ -8,8 +8,8 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
 import { matrix } from '@lr/svd'
 import { fairy2iMetadata, fairy2iQuantize, toFairy2iTensors } from '@lr/quant-complex'
-import { evaluateLoss, lowRankLora, mapTensor, renderSpectraSvg, select, subtractTensors, zipWith, type LlamaModel, type LrError, type ProgressEvent } from '@lr/pipeline'
-import { checkpointSpectra, loadLlama, readCheckpoint, writeCheckpoint, writePeftAdapter } from '@lr/pipeline/node'
+import { collect, concat, fromTensors, evaluateLoss, extractLoraModule, mapTensor, renderSpectraSvg, savedModule, select, subtractTensors, zipWith, type AdapterEntry, type LlamaModel, type LrError, type ProgressEvent } from '@lr/pipeline'
+import { checkpointSpectra, loadLlama, readCheckpoint, writeCheckpoint, writeLoraAdapter } from '@lr/pipeline/node'
 import { progressReporter, UsageError } from '../runtime.js'
 
 interface DemoFlags { readonly examples?: string; readonly out: string; readonly rank: string; readonly stages: string; readonly rows: string; readonly json?: boolean }
@@ -65,21 +65,31 @@ export const register = (program: Command): void => {
       const tunedModel = await run(loadLlama(tuned))
       const rank = Number(flags.rank)
       if (!Number.isInteger(rank) || rank < 1) throw new UsageError(`--rank "${flags.rank}": expected a positive integer`)
-      // 1. a rank-r LoRA from tuned − base, as a pipeline: delta → randomized SVD → PEFT adapter
-      const loraDir = join(out, `lora-r${rank}`)
-      const lora = await run(pipe(
-        readCheckpoint(tuned),
-        select(/(layers\.\d+\..*_proj|^lm_head)\.weight$/), // every linear layer, lm_head included
-        zipWith(readCheckpoint(base), subtractTensors, { stage: 'delta' }),
-        mapTensor(lowRankLora({ rank, seed: 0 }), { stage: 'svd' }),
-        writePeftAdapter(loraDir, { onProgress, label: `extract LoRA r${rank}` }),
+      // 1. rank-r LoRAs from tuned − base, as pipelines: delta → @lr/adapters' truncated SVD → PEFT adapter.
+      //    (a) every linear layer of the blocks (what `lr lora extract --rank r` does by default);
+      //    (b) also embed_tokens (PEFT embedding LoRA) and lm_head at rank r, the RMSNorm weights whole (modules_to_save).
+      // One extraction pass serves both adapters (the SVDs of the linear layers are shared).
+      const entries = await run(pipe(
+        concat<AdapterEntry>(
+          pipe(readCheckpoint(base), select(/(layers\.\d+\..*_proj|embed_tokens|lm_head)\.weight$/), zipWith(readCheckpoint(tuned), (b, t) => subtractTensors(t, b), { stage: 'delta' }),
+            mapTensor(extractLoraModule({ rank }), { stage: 'extract' })),
+          pipe(readCheckpoint(tuned), select(/norm\.weight$/), mapTensor(savedModule, { stage: 'modules_to_save' })),
+        ),
+        collect({ onProgress, label: `extract LoRA r${rank}` }),
       ))
       progress.stop()
-      const loraModel = await run(loadLlama(base, { adapter: loraDir }))
+      const loraDir = join(out, `lora-r${rank}`), fullDir = join(out, `lora-r${rank}-embed-head-norms`)
+      const write = (dir: string, es: readonly AdapterEntry[]) => run(pipe(fromTensors(es), writeLoraAdapter(dir, { config: { task_type: 'CAUSAL_LM' } })))
+      const lora = await write(loraDir, entries.filter((e) => e.type === 'lora' && /layers\.\d+\./.test(e.name)))
+      const full = await write(fullDir, entries)
       const proseBase = await loss(baseModel, prose, 'base/prose')
       const proseTuned = await loss(tunedModel, prose, 'tuned/prose')
-      const proseLora = await loss(loraModel, prose, 'base+LoRA/prose')
-      say(`prose loss    base ${proseBase.toFixed(4)}   tuned ${proseTuned.toFixed(4)}   base + LoRA r${rank} (${lora.modules} linear layers incl. lm_head, SVD of tuned − base) ${proseLora.toFixed(4)}   → ${loraDir}`)
+      const proseLora = await loss(await run(loadLlama(base, { adapter: loraDir })), prose, 'base+LoRA/prose')
+      const proseFull = await loss(await run(loadLlama(base, { adapter: fullDir })), prose, 'base+LoRA+/prose')
+      const saved = full.adapter.modulesToSave?.size ?? 0
+      say(`prose loss    base ${proseBase.toFixed(4)}   tuned ${proseTuned.toFixed(4)}`)
+      say(`              base + LoRA r${rank} on the ${lora.adapter.modules.size} linear layers (SVD of tuned − base)            ${proseLora.toFixed(4)}   → ${loraDir}`)
+      say(`              + embed_tokens, lm_head at r${rank} and the ${saved} norms whole (modules_to_save)   ${proseFull.toFixed(4)}   → ${fullDir}`)
 
       // 2. Fairy2i W2 on every projection of the base (embeddings, norms and lm_head kept), evaluated packed
       const qdir = join(out, `tinyllama-base-fairy2i-t${stages}`)
@@ -109,7 +119,7 @@ export const register = (program: Command): void => {
       say(`\ndone in ${seconds.toFixed(1)} s`)
       if (isJson) {
         process.stdout.write(`${JSON.stringify({
-          rows, prose: { base: proseBase, tuned: proseTuned, lora: proseLora }, lora: { rank, modules: lora.modules, dir: loraDir }, code: { base: codeBase, fairy2i: codeQuant }, fairy2i: { stages, dir: qdir, bytes: written.totalBytes },
+          rows, prose: { base: proseBase, tuned: proseTuned, lora: proseLora, loraEmbedHeadNorms: proseFull }, lora: { rank, modules: lora.adapter.modules.size, dir: loraDir }, loraEmbedHeadNorms: { rank, modules: full.adapter.modules.size, modulesToSave: saved, dir: fullDir }, code: { base: codeBase, fairy2i: codeQuant }, fairy2i: { stages, dir: qdir, bytes: written.totalBytes },
           spectra: { file: svgPath, matrices: spectra.length, meanEffectiveRank: meanErank }, seconds,
         })}\n`)
       }

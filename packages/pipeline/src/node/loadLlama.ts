@@ -1,17 +1,22 @@
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { PipelineIoError } from '../errors.js'
+import { ModelTensorError, PipelineIoError } from '../errors.js'
 import { parseLlamaConfig } from '../eval/config.js'
 import { buildLlama, type LlamaModel } from '../eval/llama.js'
 import { withPeftLora } from '../eval/withPeftLora.js'
 import { toLrError, type LrError } from '../lrError.js'
 import { openCheckpoint } from '@lr/io-safetensors/node'
-import type { NamedTensor } from '@lr/io-safetensors'
+import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
+import { mergeLora, parsePeftAdapter, parsePeftConfig, parsePeftKey } from '@lr/adapters'
+import { matrix } from '@lr/svd'
 
 /** Options of `loadLlama`.  @since 0.1.0  @category eval */
 export interface LoadLlamaOptions {
-  /** A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors) applied unmerged. */
+  /** A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors): LoRAs of linear layers
+   *  (lm_head included) applied unmerged; an embedding LoRA (`lora_embedding_A`/`_B`) added to the f32 embedding
+   *  table (a row gather, so merged and unmerged are the same arithmetic); `modules_to_save` tensors replace the
+   *  base tensors. */
   readonly adapter?: string
 }
 
@@ -50,12 +55,31 @@ export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEit
     const isFile = (await stat(path).catch(() => { throw new PipelineIoError(path, 'stat', 'no such file or directory; pass a model directory or .safetensors file') })).isFile()
     const cfgFile = join(isFile ? dirname(path) : path, 'config.json')
     const config = parseLlamaConfig(await readJson(cfgFile, 'model config'), cfgFile)
-    let model = buildLlama(config, lookup(await readAllTensors(path)), path)
-    if (opts.adapter !== undefined) {
-      const acfg = await readJson(join(opts.adapter, 'adapter_config.json'), 'adapter config')
-      const afile = join(opts.adapter, 'adapter_model.safetensors')
-      const ad = await readAllTensors(afile)
-      model = withPeftLora(model, acfg, lookup(ad), ad.keys(), afile)
+    const tensors = await readAllTensors(path)
+    if (opts.adapter === undefined) return buildLlama(config, lookup(tensors), path)
+    const acfgFile = join(opts.adapter, 'adapter_config.json')
+    const acfg = await readJson(acfgFile, 'adapter config')
+    const afile = join(opts.adapter, 'adapter_model.safetensors')
+    const ad = await readAllTensors(afile)
+    // Whole tensors (modules_to_save) and embedding LoRAs change the base tensors; linear LoRAs stay unmerged.
+    const parsed = parsePeftAdapter(parsePeftConfig(acfg, acfgFile), [...ad.values()].map((t) => ({ name: t.name, shape: t.shape, data: toFloat32(t) })), afile)
+    const overrides = new Map<string, NamedTensor>()
+    for (const t of parsed.modulesToSave?.values() ?? []) {
+      const b = tensors.get(t.name)
+      if (b === undefined || b.shape.join() !== t.shape.join())
+        throw new ModelTensorError(afile, t.name, `modules_to_save tensor [${t.shape.join(', ')}] ${b === undefined ? 'is not in the model' : `does not fit the model's [${b.shape.join(', ')}]`}; the adapter was trained on another model`)
+      overrides.set(t.name, { name: t.name, dtype: 'F32', shape: t.shape, data: t.data })
     }
-    return model
+    for (const m of parsed.modules.values()) {
+      if (m.kind !== 'embedding') continue
+      const name = `${m.module}.weight`
+      const w = overrides.get(name) ?? tensors.get(name)
+      if (w === undefined || w.shape.length !== 2 || w.shape[0] !== m.a.shape[1] || w.shape[1] !== m.b.shape[0])
+        throw new ModelTensorError(afile, name, `embedding LoRA A [${m.a.shape.join(', ')}] / B [${m.b.shape.join(', ')}] does not fit the model's ${w === undefined ? 'missing tensor' : `[${w.shape.join(', ')}]`}; the adapter was trained on another model`)
+      const merged = mergeLora(matrix(toFloat32(w), w.shape[0]!, w.shape[1]!), m, { fanInFanOut: true })
+      overrides.set(name, { name, dtype: 'F32', shape: w.shape, data: merged.data })
+    }
+    const model = buildLlama(config, (name) => overrides.get(name) ?? tensors.get(name), path)
+    const linearKeys = [...ad.keys()].filter((k) => parsePeftKey(k)?.kind === 'linear')
+    return linearKeys.length === 0 ? model : withPeftLora(model, acfg, lookup(ad), linearKeys, afile)
   }, toLrError)

@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type { NamedTensor } from '@lr/io-safetensors'
-import { writeCheckpoint as ioWriteCheckpoint, type WriteResult } from '@lr/io-safetensors/node'
+import type { NamedTensor, TensorSpec } from '@lr/io-safetensors'
+import { writeCheckpoint as ioWriteCheckpoint, writeSafetensors, type WriteResult } from '@lr/io-safetensors/node'
 import { StageFailed } from '../errors.js'
 import { toLrError, type LrError } from '../lrError.js'
 import type { SinkOptions } from '../stream/sinks.js'
@@ -17,6 +17,9 @@ export interface WriteCheckpointSinkOptions extends SinkOptions {
   readonly extraFiles?: Readonly<Record<string, string | Uint8Array>>
   /** Fail (stage "write") on a NaN or ±Inf in a float tensor. @default true */
   readonly checkFinite?: boolean
+  /** Names, dtypes and shapes of the output tensors, known before the data (then each tensor streams straight
+   *  to its place in the file, instead of being spooled first). @default learned from the stream */
+  readonly specs?: readonly TensorSpec[]
 }
 
 /** Sink: writes every tensor (a stage may yield one tensor or several) to a checkpoint directory with
@@ -27,6 +30,30 @@ export interface WriteCheckpointSinkOptions extends SinkOptions {
  *  @since 0.1.0  @category sinks */
 export const writeCheckpoint = (dir: string, opts: WriteCheckpointSinkOptions = {}) =>
   (s: TensorStream<NamedTensor | readonly NamedTensor[]>): TE.TaskEither<LrError, WriteResult & { readonly tensors: number }> =>
+    runWriter(s, opts, (tensors) => ioWriteCheckpoint(dir, tensors, {
+      ...(opts.maxShardBytes !== undefined ? { maxShardBytes: opts.maxShardBytes } : {}),
+      ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
+      ...(opts.extraFiles !== undefined ? { extraFiles: opts.extraFiles } : {}),
+      ...(opts.specs !== undefined ? { specs: opts.specs } : {}),
+    }))
+
+/** Options of the `writeSafetensorsFile` sink.  @since 0.1.0  @category sinks */
+export type WriteSafetensorsFileSinkOptions = Omit<WriteCheckpointSinkOptions, 'maxShardBytes' | 'extraFiles'>
+
+/** Sink: every tensor into one `.safetensors` file with @lr/io-safetensors' `writeSafetensors` (temp file, fsync,
+ *  rename: nothing is left on failure; the error is the failing stage's `StageFailed`). Sources are closed in every case.
+ *  @example await pipe(readCheckpoint('model'), mapTensor(castTensor('F16')), writeSafetensorsFile('model-f16.safetensors'))()
+ *  @since 0.1.0  @category sinks */
+export const writeSafetensorsFile = (file: string, opts: WriteSafetensorsFileSinkOptions = {}) =>
+  (s: TensorStream<NamedTensor | readonly NamedTensor[]>): TE.TaskEither<LrError, WriteResult & { readonly tensors: number }> =>
+    runWriter(s, opts, (tensors) => writeSafetensors(file, tensors, {
+      ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
+      ...(opts.specs !== undefined ? { specs: opts.specs } : {}),
+    }))
+
+/** Drives a stream into an io-safetensors writer: finiteness check, progress, the stage's own error on failure. */
+const runWriter = (s: TensorStream<NamedTensor | readonly NamedTensor[]>, opts: WriteSafetensorsFileSinkOptions,
+  write: (tensors: AsyncGenerator<NamedTensor>) => TE.TaskEither<LrError, WriteResult>): TE.TaskEither<LrError, WriteResult & { readonly tensors: number }> =>
     async () => {
       let stageError: LrError | undefined
       let opened
@@ -55,11 +82,7 @@ export const writeCheckpoint = (dir: string, opts: WriteCheckpointSinkOptions = 
         }
       }
       try {
-        const r = await ioWriteCheckpoint(dir, tensors(), {
-          ...(opts.maxShardBytes !== undefined ? { maxShardBytes: opts.maxShardBytes } : {}),
-          ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
-          ...(opts.extraFiles !== undefined ? { extraFiles: opts.extraFiles } : {}),
-        })()
+        const r = await write(tensors())()
         if (r._tag === 'Left') return { _tag: 'Left', left: stageError ?? r.left }
         return { _tag: 'Right', right: { ...r.right, tensors: count } }
       } finally { await opened.close() }

@@ -1,14 +1,14 @@
 import { Option, type Command } from 'commander'
-import { residualToLora, loraAdapterFromModules, type LoraPair } from '@lr/adapters'
+import { pipe } from 'fp-ts/lib/function.js'
+import { residualToLora, ModuleError, type LoraAdapter } from '@lr/adapters'
 import { readLoraAdapter, linearModules } from '@lr/adapters/node'
-import { openCheckpoint } from '@lr/io-safetensors/node'
-import { ModuleError } from '@lr/adapters'
+import { loraModules, mapTensor, type AdapterEntry } from '@lr/pipeline'
+import { readCheckpointInfo, writeLoraAdapter } from '@lr/pipeline/node'
 import { emit, positiveInt, unwrap } from '../lora.js'
-import { writeAdapter } from './io.js'
 
 interface ConvertFlags { readonly to: 'peft' | 'kohya'; readonly model?: string; readonly initial?: string; readonly rank?: number; readonly dtype: 'F32' | 'BF16' | 'F16'; readonly out: string; readonly json?: boolean }
 
-/** `lr lora convert` */
+/** `lr lora convert`: a pipeline loraModules(adapter) [→ mapTensor(residualToLora)] → writeLoraAdapter. */
 export const registerConvert = (lora: Command): void => {
   lora.command('convert')
     .description('convert an adapter between PEFT and kohya formats; with --initial, turn a trained PiSSA/OLoRA/CorDA adapter into a plain LoRA for the original base (ΔW = B′A′ − B₀A₀)')
@@ -24,23 +24,22 @@ export const registerConvert = (lora: Command): void => {
     .action(async (input: string, o: ConvertFlags) => {
       let modules: string[] | undefined
       if (o.model !== undefined) {
-        const ck = await unwrap(openCheckpoint(o.model))
+        const ck = await unwrap(readCheckpointInfo(o.model))
         modules = linearModules(ck.tensors, 'all-linear').map((m) => m.module).concat(linearModules(ck.tensors, '.*').map((m) => m.module))
-        await ck.close()
       }
       const { adapter, format } = await unwrap(readLoraAdapter(input, modules !== undefined ? { modules } : {}))
-      let out = adapter
-      if (o.initial !== undefined) {
-        const initial = (await unwrap(readLoraAdapter(o.initial, modules !== undefined ? { modules } : {}))).adapter
-        const pairs = new Map<string, LoraPair>()
-        for (const m of adapter.modules.values()) {
-          const init = initial.modules.get(m.module)
-          if (init === undefined) throw new ModuleError('missing-tensor', m.module, `${o.initial} has no initial adapter for this module; pass the adapter saved right after init`)
-          pairs.set(m.module, residualToLora(m, init, o.rank !== undefined ? { rank: o.rank } : {}))
-        }
-        out = loraAdapterFromModules(pairs, { config: { task_type: adapter.config.task_type, base_model_name_or_path: adapter.config.base_model_name_or_path } }) as typeof adapter
+      let initial: LoraAdapter<Float32Array> | undefined
+      if (o.initial !== undefined) initial = (await unwrap(readLoraAdapter(o.initial, modules !== undefined ? { modules } : {}))).adapter
+      const toPlain = (e: AdapterEntry): AdapterEntry => {
+        if (e.type === 'saved' || initial === undefined) return e
+        const m = adapter.modules.get(e.name)!, init = initial.modules.get(e.name)
+        if (init === undefined) throw new ModuleError('missing-tensor', m.module, `${o.initial} has no initial adapter for this module; pass the adapter saved right after init`)
+        return { type: 'lora', name: e.name, lora: residualToLora(m, init, o.rank !== undefined ? { rank: o.rank } : {}) }
       }
-      const written = await writeAdapter(o.out, out, o.to, o.dtype)
-      emit(o.json === true, { in: input, from: format, to: o.to, out: written, modules: out.modules.size }, () => [`converted ${out.modules.size} modules from ${format} to ${o.to}: ${written}`])
+      const written = await unwrap(pipe(loraModules(adapter), mapTensor(toPlain, { stage: initial ? 'residual to LoRA' : 'convert' }), writeLoraAdapter(o.out, {
+        format: o.to, dtype: o.dtype, label: 'convert',
+        ...(initial === undefined ? { keepConfig: adapter.config } : { config: { task_type: adapter.config.task_type, base_model_name_or_path: adapter.config.base_model_name_or_path } }),
+      })))
+      emit(o.json === true, { in: input, from: format, to: o.to, out: written.out, modules: written.adapter.modules.size }, () => [`converted ${written.adapter.modules.size} modules from ${format} to ${o.to}: ${written.out}`])
     })
 }

@@ -1,9 +1,11 @@
 import { Option, type Command } from 'commander'
-import { combineLoras, loraAdapterFromModules, type LoraAdapter, type LoraPair } from '@lr/adapters'
-import { readLoraAdapter, mergeIntoCheckpoint } from '@lr/adapters/node'
+import { pipe } from 'fp-ts/lib/function.js'
+import { combineLoras, type LoraAdapter } from '@lr/adapters'
+import { readLoraAdapter, modelSideFiles, planMerge } from '@lr/adapters/node'
+import { fromTensors, mapTensor, mergeAdapters, mergedDtype, type AdapterEntry } from '@lr/pipeline'
+import { readCheckpoint, readCheckpointInfo, writeCheckpoint, writeLoraAdapter } from '@lr/pipeline/node'
 import { UsageError } from '../../runtime.js'
 import { addRuleFlags, collect, emit, finiteNumber, pct, positiveInt, reporter, ruleFromFlags, unwrap, DEFAULT_MAX_RANK, type RuleFlags } from '../lora.js'
-import { writeAdapter } from './io.js'
 import { evalLoss } from './evalLoss.js'
 
 interface MergeFlags extends RuleFlags {
@@ -11,7 +13,8 @@ interface MergeFlags extends RuleFlags {
   readonly dtype: 'same' | 'F32' | 'BF16' | 'F16'; readonly format: 'peft' | 'kohya'; readonly out: string; readonly json?: boolean; readonly eval?: string
 }
 
-/** `lr lora merge` */
+/** `lr lora merge`: with --model, a pipeline readCheckpoint(base) → mapTensor(mergeAdapters(plan)) → writeCheckpoint;
+ *  without, combined modules (one SVD each) → writeLoraAdapter. */
 export const registerMerge = (lora: Command): void => {
   addRuleFlags(lora.command('merge')
     .description('merge adapters into a model (W + Σ wᵢ·sᵢ·BᵢAᵢ, PEFT semantics), or without --model combine them into one adapter of --rank')
@@ -34,29 +37,36 @@ export const registerMerge = (lora: Command): void => {
       const progress = reporter(o.json === true)
       try {
         if (o.model !== undefined) {
-          const res = await unwrap(mergeIntoCheckpoint(o.model, adapters.map((adapter, i) => ({ adapter, weight: weights[i]! })), o.out, { dtype: o.dtype, onProgress: (e) => progress.update(e) }))
+          const info = await unwrap(readCheckpointInfo(o.model))
+          const plan = planMerge(info.tensors, adapters.map((adapter, i) => ({ adapter, weight: weights[i]! })), info.path)
+          const specs = info.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: plan.has(t.name) ? mergedDtype(t.dtype, o.dtype) : t.dtype }))
+          const res = await unwrap(pipe(
+            readCheckpoint(o.model),
+            mapTensor(mergeAdapters(plan, { dtype: o.dtype }), { stage: 'merge' }),
+            writeCheckpoint(o.out, { specs, metadata: { format: 'pt' }, maxShardBytes: 5e9, extraFiles: await modelSideFiles(o.model), label: 'merge', onProgress: (e) => progress.update(e) }),
+          ))
           progress.stop()
+          const mergedModules = info.tensors.filter((t) => plan.has(t.name)).map((t) => t.name.slice(0, t.name.lastIndexOf('.')))
+          const summary = { dir: o.out, files: res.files, mergedModules, bytes: res.totalBytes }
           const evaluation = o.eval !== undefined ? await evalLoss(o.out, o.eval, progress) : undefined
-          emit(o.json === true, { ...res, ...(evaluation ? { eval: evaluation } : {}) }, () => [`merged ${res.mergedModules.length} modules from ${adapters.length} adapter(s) into ${res.dir} (${res.files.length} file(s))`,
+          emit(o.json === true, { ...summary, ...(evaluation ? { eval: evaluation } : {}) }, () => [`merged ${mergedModules.length} modules from ${adapters.length} adapter(s) into ${summary.dir} (${summary.files.length} file(s))`,
             ...(evaluation ? [`eval loss (merged) on ${o.eval}: ${evaluation.loss.toFixed(5)} nats/byte over ${evaluation.tokens} tokens`] : [])])
           return
         }
         const rule = ruleFromFlags(o)
         if (o.rank === undefined && rule.kind === 'fixed') throw new UsageError('without --model, give --rank (or a dynamic rule) for the combined adapter, or --model to merge into a model')
+        if (adapters.some((a) => (a.modulesToSave?.size ?? 0) > 0)) throw new UsageError('an adapter has modules_to_save (whole tensors), which cannot be combined into one low-rank adapter; merge it into the model with --model')
         const names = [...new Set(adapters.flatMap((a) => [...a.modules.keys()]))]
-        const pairs = new Map<string, LoraPair>()
-        const report: { module: string; rank: number; relativeError: number }[] = []
-        for (const [i, name] of names.entries()) {
-          progress.update({ stage: 'combine', done: i, total: names.length, item: name })
+        const combine = ({ name }: { name: string }): AdapterEntry => {
           const present = adapters.map((a, k) => ({ m: a.modules.get(name), w: weights[k]! })).filter((x) => x.m !== undefined)
           const res = combineLoras(present.map((x) => x.m!), { weights: present.map((x) => x.w), rank: o.rank ?? DEFAULT_MAX_RANK, rule })
-          pairs.set(name, res)
-          report.push({ module: name, rank: res.rank, relativeError: res.relativeError })
+          return { type: 'lora', name, lora: res, report: { module: name, rank: res.rank, relativeError: res.relativeError } }
         }
+        const written = await unwrap(pipe(fromTensors(names.map((name) => ({ name }))), mapTensor(combine, { stage: 'combine' }), writeLoraAdapter(o.out, { format: o.format, dtype: 'F32', config: { task_type: 'CAUSAL_LM' }, label: 'combine', onProgress: (e) => progress.update(e) })))
         progress.stop()
-        const written = await writeAdapter(o.out, loraAdapterFromModules(pairs, { config: { task_type: 'CAUSAL_LM' } }), o.format, 'F32')
-        emit(o.json === true, { out: written, modules: report }, () => [
-          ...report.map((m) => `${m.module.padEnd(40)} rank ${m.rank}  rel. error ${pct(m.relativeError)}`), `wrote ${written}`])
+        const report = written.reports as { module: string; rank: number; relativeError: number }[]
+        emit(o.json === true, { out: written.out, modules: report }, () => [
+          ...report.map((m) => `${m.module.padEnd(40)} rank ${m.rank}  rel. error ${pct(m.relativeError)}`), `wrote ${written.out}`])
       } finally { progress.stop() }
     })
 }
