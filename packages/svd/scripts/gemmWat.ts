@@ -126,6 +126,85 @@ const macroKernel = (s: KernelShape): string => {
 )`
 }
 
+/** Byte lanes of an i8x16.shuffle that picks element lanes `lanes` (of `es` bytes; ≥ 16/es = second operand). */
+const byteLanes = (lanes: readonly number[], es: number): string => lanes.flatMap((l) => Array.from({ length: es }, (_, b) => l * es + b)).join(' ')
+
+/** packt_<t>_<W>(src, ld, dst, kc, nsl): packs nsl slivers of W lines (lines along k, `ld` bytes
+ *  apart; sliver s = lines s·W … s·W+W−1) into dst k-major: dst[(s·kc + kk)·W + r] = line_{s·W+r}[kk].
+ *  SIMD transposes of 4×4 (f32) / 2×2 (f64) blocks, a scalar loop for the last kc mod lanes. */
+const packTransposeWat = (dtype: 'f32' | 'f64', w: number): string => {
+  const es = bytesOf(dtype), lanes = lanesOf(dtype), groups = w / lanes
+  const body: string[] = []
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < lanes; r++) body.push(`      (local.set $v${r} (v128.load align=4 (i32.add (local.get $p) (i32.mul (local.get $ld) (i32.const ${g * lanes + r})))))`)
+    if (lanes === 4) {
+      body.push(`      (local.set $t0 (i8x16.shuffle ${byteLanes([0, 4, 1, 5], 4)} (local.get $v0) (local.get $v1)))`)
+      body.push(`      (local.set $t1 (i8x16.shuffle ${byteLanes([2, 6, 3, 7], 4)} (local.get $v0) (local.get $v1)))`)
+      body.push(`      (local.set $t2 (i8x16.shuffle ${byteLanes([0, 4, 1, 5], 4)} (local.get $v2) (local.get $v3)))`)
+      body.push(`      (local.set $t3 (i8x16.shuffle ${byteLanes([2, 6, 3, 7], 4)} (local.get $v2) (local.get $v3)))`)
+      const outs = [['$t0', '$t2', [0, 1, 4, 5]], ['$t0', '$t2', [2, 3, 6, 7]], ['$t1', '$t3', [0, 1, 4, 5]], ['$t1', '$t3', [2, 3, 6, 7]]] as const
+      outs.forEach(([x, y, l], i) => body.push(`      (v128.store offset=${(i * w + g * lanes) * es} align=4 (local.get $d) (i8x16.shuffle ${byteLanes(l, 4)} (local.get ${x}) (local.get ${y})))`))
+    } else {
+      body.push(`      (v128.store offset=${g * lanes * es} align=8 (local.get $d) (i8x16.shuffle ${byteLanes([0, 2], 8)} (local.get $v0) (local.get $v1)))`)
+      body.push(`      (v128.store offset=${(w + g * lanes) * es} align=8 (local.get $d) (i8x16.shuffle ${byteLanes([1, 3], 8)} (local.get $v0) (local.get $v1)))`)
+    }
+  }
+  const tail: string[] = []
+  for (let r = 0; r < w; r++) tail.push(`      (${dtype}.store offset=${r * es} (local.get $d) (${dtype}.load (i32.add (local.get $p) (i32.mul (local.get $ld) (i32.const ${r})))))`)
+  return `(func (export "packt_${dtype}_${w}") (param $src i32) (param $ld i32) (param $dst i32) (param $kc i32) (param $nsl i32)
+  (local $s i32) (local $kk i32) (local $p i32) (local $d i32) (local $kv i32)
+  (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  (local.set $kv (i32.and (local.get $kc) (i32.const ${-lanes})))
+  (local.set $d (local.get $dst))
+  (block $sdone (loop $sl
+    (br_if $sdone (i32.ge_u (local.get $s) (local.get $nsl)))
+    (local.set $p (i32.add (local.get $src) (i32.mul (local.get $s) (i32.mul (local.get $ld) (i32.const ${w})))))
+    (local.set $kk (i32.const 0))
+    (block $kdone (loop $kl
+      (br_if $kdone (i32.ge_u (local.get $kk) (local.get $kv)))
+${body.join('\n')}
+      (local.set $p (i32.add (local.get $p) (i32.const ${lanes * es})))
+      (local.set $d (i32.add (local.get $d) (i32.const ${lanes * w * es})))
+      (local.set $kk (i32.add (local.get $kk) (i32.const ${lanes})))
+      (br $kl)))
+    (block $tdone (loop $tl
+      (br_if $tdone (i32.ge_u (local.get $kk) (local.get $kc)))
+${tail.join('\n')}
+      (local.set $p (i32.add (local.get $p) (i32.const ${es})))
+      (local.set $d (i32.add (local.get $d) (i32.const ${w * es})))
+      (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+      (br $tl)))
+    (local.set $s (i32.add (local.get $s) (i32.const 1)))
+    (br $sl)))
+)`
+}
+
+/** packc_<t>_<W>(src, ld, dst, kc, nsl): packs from lines along the sliver direction (line kk at
+ *  src + kk·ld bytes): dst[(s·kc + kk)·W + r] = line_kk[s·W + r] — W contiguous elements per copy. */
+const packCopyWat = (dtype: 'f32' | 'f64', w: number): string => {
+  const es = bytesOf(dtype), nv = (w * es) / 16
+  const copy = Array.from({ length: nv }, (_, v) => `      (v128.store offset=${v * 16} align=4 (local.get $d) (v128.load offset=${v * 16} align=4 (local.get $p)))`)
+  return `(func (export "packc_${dtype}_${w}") (param $src i32) (param $ld i32) (param $dst i32) (param $kc i32) (param $nsl i32)
+  (local $s i32) (local $kk i32) (local $p i32) (local $d i32)
+  (local.set $d (local.get $dst))
+  (block $sdone (loop $sl
+    (br_if $sdone (i32.ge_u (local.get $s) (local.get $nsl)))
+    (local.set $p (i32.add (local.get $src) (i32.mul (local.get $s) (i32.const ${w * es}))))
+    (local.set $kk (i32.const 0))
+    (block $kdone (loop $kl
+      (br_if $kdone (i32.ge_u (local.get $kk) (local.get $kc)))
+${copy.join('\n')}
+      (local.set $p (i32.add (local.get $p) (local.get $ld)))
+      (local.set $d (i32.add (local.get $d) (i32.const ${w * es})))
+      (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
+      (br $kl)))
+    (local.set $s (i32.add (local.get $s) (i32.const 1)))
+    (br $sl)))
+)`
+}
+
+const packWat = (s: KernelShape): string => [...new Set([s.mr, s.nr])].flatMap((w) => [packTransposeWat(s.dtype, w), packCopyWat(s.dtype, w)]).join('\n')
+
 /** The whole module: imports a shared memory `env.memory`, exports macro_f32 and macro_f64. */
 export const gemmModuleWat = (f32: KernelShape, f64: KernelShape, maxPages: number): string => `(module
   (import "env" "memory" (memory 1 ${maxPages} shared))
@@ -135,6 +214,8 @@ ${macroKernel(f32)}
 ${microKernel(f64, false)}
 ${microKernel(f64, true)}
 ${macroKernel(f64)}
+${packWat(f32)}
+${packWat(f64)}
 )`
 
 /** Register-blocking shapes, chosen by measurement on Node 22 / x64 (V8 keeps 16 xmm registers

@@ -141,3 +141,36 @@ t.test('resident operands (withResident): products reading the kept copy equal p
   }
   setCpuOptions({ kernel: 'auto', threads: 0 })
 })
+
+t.test('packing inside the wasm memory (row- and column-staged A and B) gives the same bits as packing in JS', async (t) => {
+  const { gemmKernel, referenceGemm } = await import('../src/internal/gemmKernel.js')
+  // k = 259: two KC blocks and a k tail that is not a multiple of the SIMD width; n = 190 and m = 203
+  // are not multiples of the tile; m·k and k·n are above the wasm-packing threshold
+  const m = 203, n = 190, k = 259
+  for (const path of [{ kernel: 'relaxed-simd', threads: 1 }, { kernel: 'simd', threads: 2 }] as const) {
+    setCpuOptions(path)
+    for (const T of [Float32Array, Float64Array]) {
+      const av = T.from({ length: m * k }, (_, i) => Math.sin(i * 0.71)), bv = T.from({ length: k * n }, (_, i) => Math.cos(i * 0.29))
+      // the same A and B in three storages: row-major, column-major, and a stride-2 copy (no unit stride: JS packing)
+      const layouts = (x: Float, r: number, c: number): [Float, number, number][] => {
+        const col = new T(r * c), sp = new T(2 * r * c)
+        for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) { col[j * r + i] = x[i * c + j]!; sp[2 * (i * c + j)] = x[i * c + j]! }
+        return [[x, c, 1], [col, 1, r], [sp, 2 * c, 2]]
+      }
+      const ref = new Float64Array(m * n)
+      referenceGemm(m, n, k, 1, Float64Array.from(av), k, 1, 0, Float64Array.from(bv), n, 1, 0, 0, ref, n, 1, 0)
+      let first: Float | undefined, allSame = true, worst = 0
+      for (const [a, as0, as1] of layouts(av, m, k)) for (const [b, bs0, bs1] of layouts(bv, k, n)) {
+        const c = new T(m * n)
+        gemmKernel(m, n, k, 1, a, as0, as1, 0, b, bs0, bs1, 0, 0, c, n, 1, 0)
+        first ??= c
+        allSame &&= c.every((v, i) => Object.is(v, first![i]))
+        for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(c[i]! - ref[i]!))
+      }
+      const bound = k * (T === Float32Array ? 2 ** -24 : 2 ** -53) * k   // |a|, |b| ≤ 1: Σ|aᵢₚbₚⱼ| ≤ k
+      t.ok(allSame, `${T.name} ${path.kernel}×${path.threads}: 9 layout pairs give identical bits`)
+      t.ok(worst <= bound, `${T.name} ${path.kernel}×${path.threads}: max error ${worst.toExponential(2)} ≤ k·u·Σ|ab| = ${bound.toExponential(2)}`)
+    }
+  }
+  setCpuOptions({ kernel: 'auto', threads: 0 })
+})

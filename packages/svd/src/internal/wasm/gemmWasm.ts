@@ -26,6 +26,12 @@ const MAX_PIECE_BYTES = 768 * 1024 * 1024
 /** Below this many multiply-adds a product runs on one thread (thread wake-up costs ~10-50 µs). */
 const MIN_FLOPS_PER_THREAD = 1 << 21
 
+/** Operands of at least this many elements with a unit stride are packed inside the wasm memory
+ *  (staged by memcpy, then packed by all threads); smaller ones are packed in JS. */
+const MIN_WASM_PACK = 1 << 15
+/** Slivers per packing item. */
+const PACK_SLIVERS = 16
+
 /** Direct (unpacked) operands only when the other side of C is at most this wide: measured here, the
  *  in-place A micro-kernel runs ~10% slower than the packed one, which only pays off when each
  *  element of A is used few times (A·Ω with Ω [k, 74]: −12% time; square 1536³: +45% time). */
@@ -214,7 +220,14 @@ export const gemmWasm = (
   const lda = resA !== null ? resA.ld : isDirectA ? leadingDim(k, es) : 0, ldb = resB !== null ? resB.ld : isDirectB ? leadingDim(np, es) : 0
   const bytesA = resA !== null ? 0 : align64(mp * (isDirectA ? lda : k) * es), bytesB = resB !== null ? 0 : align64(k * (isDirectB ? ldb : np) * es)
   const bytesC = align64(mp * np * es)
-  if (bytesA + bytesB + bytesC > MAX_PIECE_BYTES) {
+  // a packed operand with a unit stride is staged (copied line by line, memcpy) and packed inside
+  // the wasm memory by all threads (SIMD transposes/copies); other layouts are packed here in JS
+  const modeA = isDirectA || m * k < MIN_WASM_PACK ? 0 : sa1 === 1 ? 1 : sa0 === 1 ? 2 : 0
+  const modeB = isDirectB || k * n < MIN_WASM_PACK ? 0 : sb0 === 1 ? 1 : sb1 === 1 ? 2 : 0
+  const ldsA = modeA === 1 ? leadingDim(k, es) : modeA === 2 ? leadingDim(mp, es) : 0
+  const ldsB = modeB === 1 ? leadingDim(k, es) : modeB === 2 ? leadingDim(np, es) : 0
+  const bytesStA = align64((modeA === 1 ? mp : k) * ldsA * es), bytesStB = align64((modeB === 1 ? np : k) * ldsB * es)
+  if (bytesA + bytesB + bytesC + bytesStA + bytesStB > MAX_PIECE_BYTES) {
     // split the largest dimension in two (k splits accumulate into C with beta = 1)
     if (m >= n && m >= k && m > mr) {
       const h = roundUp(Math.ceil(m / 2), mr)
@@ -232,12 +245,17 @@ export const gemmWasm = (
     return
   }
   const s0 = scratchStart()
-  ensureBytes(rt, s0 - DATA_START + bytesA + bytesB + bytesC)
+  ensureBytes(rt, s0 - DATA_START + bytesA + bytesB + bytesC + bytesStA + bytesStB)
   const pa = resA !== null ? resA.ptr : s0, pb = resB !== null ? resB.ptr : s0 + bytesA, pc = s0 + bytesA + bytesB
+  const stA = pc + bytesC, stB = stA + bytesStA
   const mem: F = isF64 ? rt.f64 : rt.f32
   if (resA !== null) { /* read in place */ } else if (isDirectA) copyRowsA(mem, pa / es, a, sa0, oa, m, k, mp, lda)
+  else if (modeA === 1) copyRowsA(mem, stA / es, a, sa0, oa, m, k, mp, ldsA)      // lines = rows of A (along k)
+  else if (modeA === 2) copyRowsB(mem, stA / es, a, sa1, oa, k, m, mp, ldsA)      // lines = columns of A (along m)
   else packA(mem, pa / es, a, sa0, sa1, oa, m, k, mp, mr)
   if (resB !== null) { /* read in place */ } else if (isDirectB) copyRowsB(mem, pb / es, b, sb0, ob, k, n, np, ldb)
+  else if (modeB === 1) copyRowsA(mem, stB / es, b, sb1, ob, n, k, np, ldsB)      // lines = columns of B (along k)
+  else if (modeB === 2) copyRowsB(mem, stB / es, b, sb0, ob, k, n, np, ldsB)      // lines = rows of B (along n)
   else packB(mem, pb / es, b, sb0, sb1, ob, k, n, np, nr)
 
   // items: row blocks × column blocks of C; more, smaller items when several threads share the work
@@ -245,18 +263,34 @@ export const gemmWasm = (
   let t = Math.max(1, Math.min(threads, Math.floor(flops / MIN_FLOPS_PER_THREAD)))
   let mci = Math.min(MC, mp), nci = Math.min(NC, np)
   if (t > 1) {
-    const target = 4 * t
-    const count = (): number => Math.ceil(mp / mci) * Math.ceil(np / nci)
-    while (count() < target && mci > 8 * mr) mci = roundUp(Math.ceil(mci / 2), mr)
-    while (count() < target && nci > 8 * nr) nci = roundUp(Math.ceil(nci / 2), nr)
+    // equal blocks, their count a multiple of t and ≥ 2t (a thread the OS parks for a while is
+    // covered by the others claiming its share): split the longer side of C, keep the other whole
+    // up to the cache block (rows: A blocks stay ≤ MC, the B panel is shared through L3)
+    if (mp / mr >= np / nr) {
+      const nb = t * Math.max(2, Math.ceil(mp / (t * MC)))
+      mci = Math.max(mr, roundUp(Math.ceil(mp / nb), mr))
+    } else {
+      const nb = t * Math.max(2, Math.ceil(np / (t * NC)))
+      nci = Math.max(nr, roundUp(Math.ceil(np / nb), nr))
+    }
   }
   const nim = Math.ceil(mp / mci), nItems = nim * Math.ceil(np / nci)
   t = Math.min(t, nItems)
   const workers = t > 1 ? Math.min(t - 1, ensureWorkers(rt, t - 1)) : 0
-  runJob(rt, nItems, workers, (ctl) => {
+  const params = (ctl: Int32Array): void => {
     ctl[8] = isF64 ? 1 : 0; ctl[9] = pa; ctl[10] = pb; ctl[11] = pc
     ctl[12] = mp; ctl[13] = np; ctl[14] = k; ctl[15] = mci; ctl[16] = nci; ctl[17] = KC; ctl[18] = nim; ctl[19] = es
     ctl[21] = lda; ctl[22] = ldb; ctl[23] = mr; ctl[24] = nr
-  })
+  }
+  if (modeA !== 0 || modeB !== 0) {
+    const kBlocks = Math.ceil(k / KC)
+    const itemsA = modeA === 0 ? 0 : kBlocks * Math.ceil(mp / mr / PACK_SLIVERS), itemsB = modeB === 0 ? 0 : kBlocks * Math.ceil(np / nr / PACK_SLIVERS)
+    runJob(rt, itemsA + itemsB, Math.min(workers, itemsA + itemsB - 1), (ctl) => {
+      params(ctl)
+      ctl[25] = 1; ctl[26] = itemsA; ctl[27] = modeA; ctl[28] = stA; ctl[29] = ldsA * es
+      ctl[30] = modeB; ctl[31] = stB; ctl[32] = ldsB * es; ctl[33] = PACK_SLIVERS
+    })
+  }
+  runJob(rt, nItems, workers, (ctl) => { params(ctl); ctl[25] = 0 })
   copyOut(mem, pc / es, np, m, n, alpha, beta, c, sc0, sc1, oc)
 }

@@ -14,10 +14,37 @@
 //   8..19 job parameters (written by gemmWasm.ts): dtype, pa, pb, c, mp, np, k, mci, nci, kc, nim, es
 //   20 READY workers that have instantiated the module
 //   21..24 lda, ldb (0 = packed operand), mr, nr
+//   25 KIND  0 = compute job (runItem's tiles), 1 = packing job (packItem)
+//   26..33 packing job: items of A, A mode, A source, A line stride (bytes), B mode, B source,
+//          B line stride, slivers per item (mode 1 = lines along k: transpose-pack; 2 = lines along
+//          the sliver direction: copy-pack; 0 = nothing to pack)
+
+/** Runs one packing item: CH slivers of one KC block of A (idx < items of A) or of B, from the
+ *  staged copy of the caller's operand into the packed panel (layout: see scripts/gemmWat.ts). */
+export function packItem(ex: Record<string, unknown>, ctl: Int32Array, idx: number): void {
+  const dt = Atomics.load(ctl, 8), es = Atomics.load(ctl, 19), kcMax = Atomics.load(ctl, 17), k = Atomics.load(ctl, 14)
+  const itemsA = Atomics.load(ctl, 26), ch = Atomics.load(ctl, 33)
+  const isA = idx < itemsA
+  const j = isA ? idx : idx - itemsA
+  const w = isA ? Atomics.load(ctl, 23) : Atomics.load(ctl, 24)
+  const len = isA ? Atomics.load(ctl, 12) : Atomics.load(ctl, 13)
+  const mode = isA ? Atomics.load(ctl, 27) : Atomics.load(ctl, 30)
+  const src = (isA ? Atomics.load(ctl, 28) : Atomics.load(ctl, 31)) >>> 0
+  const ld = isA ? Atomics.load(ctl, 29) : Atomics.load(ctl, 32)
+  const dst = (isA ? Atomics.load(ctl, 9) : Atomics.load(ctl, 10)) >>> 0
+  const slivers = len / w, chunks = Math.ceil(slivers / ch)
+  const cb = j % chunks, pcIdx = (j - cb) / chunks
+  const pc = pcIdx * kcMax, kc = Math.min(kcMax, k - pc), s0 = cb * ch, nsl = Math.min(ch, slivers - s0)
+  const d = dst + (pc * len + s0 * w * kc) * es
+  const fn = ex[(mode === 1 ? 'packt_' : 'packc_') + (dt === 1 ? 'f64_' : 'f32_') + w] as (src: number, ld: number, dst: number, kc: number, nsl: number) => void
+  if (mode === 1) fn(src + s0 * w * ld + pc * es, ld, d, kc, nsl)
+  else fn(src + pc * ld + s0 * w * es, ld, d, kc, nsl)
+}
 
 /** Runs one item: the tile C[ic:ic+mc, jc:jc+nc] of a GEMM over the whole k range.
  *  Operands are packed (lda/ldb = 0) or direct row-major copies with leading dimension lda/ldb. */
 export function runItem(ex: Record<string, unknown>, ctl: Int32Array, idx: number): void {
+  if (Atomics.load(ctl, 25) === 1) { packItem(ex, ctl, idx); return }
   const dt = Atomics.load(ctl, 8)
   const pa = Atomics.load(ctl, 9) >>> 0, pb = Atomics.load(ctl, 10) >>> 0, c = Atomics.load(ctl, 11) >>> 0
   const mp = Atomics.load(ctl, 12), np = Atomics.load(ctl, 13), k = Atomics.load(ctl, 14)

@@ -7,7 +7,7 @@
 // a Node process alive. Settings come only from `setCpuOptions` (src/cpuOptions.ts); nothing here
 // reads the environment.
 import { GEMM_WASM_RELAXED, GEMM_WASM_SIMD, GEMM_SHAPES } from './kernels.generated.js'
-import { runItem, runItems, workerLoop } from './items.js'
+import { packItem, runItem, runItems, workerLoop } from './items.js'
 
 export type WasmVariant = 'relaxed-simd' | 'simd'
 export interface Shape { readonly mr: number; readonly nr: number }
@@ -118,6 +118,7 @@ export const ensureBytes = (rt: WasmRuntime, bytes: number): void => {
 const WORKER_SPIN_MS = 2
 
 const workerSource = (): string => `"use strict";
+${packItem.toString()}
 ${runItem.toString()}
 ${runItems.toString()}
 ${workerLoop.toString()}
