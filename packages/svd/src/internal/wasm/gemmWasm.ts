@@ -145,17 +145,24 @@ const copyOut = (src: F, s0: number, ldc: number, m: number, n: number, alpha: n
 // synchronous call (withResident), so the caller cannot change it meanwhile.
 
 /** Lines of `len` unit-stride elements, the i-th at data[off + i·srcLd], copied at byte `ptr` with
- *  leading dimension `ld` (elements). */
-interface Resident { readonly data: F; readonly off: number; readonly srcLd: number; readonly lines: number; readonly len: number; readonly ptr: number; readonly ld: number; readonly bytes: number }
+ *  leading dimension `ld` (elements): the matrix L [lines × len]. The pinned view is L (unit column
+ *  stride) or Lᵀ (unit row stride). `packed` caches L and Lᵀ packed as A operands (built by the first
+ *  product that reads them whole in that role), after the lines; `bytes` covers all of it. */
+interface Resident {
+  readonly data: F; readonly off: number; readonly srcLd: number; readonly lines: number; readonly len: number
+  readonly ptr: number; readonly ld: number; bytes: number; readonly packed: Map<string, number>
+}
 let resident: Resident | null = null
 /** Extra zeroed lines after a resident copy: padded tiles (≤ 16 rows/columns) read there, never past memory. */
 const RESIDENT_SLACK_LINES = 16
+/** A matrix is kept resident only if its copy and two packed forms fit in this many bytes. */
+const MAX_RESIDENT_BYTES = 1 << 30
 
 const scratchStart = (): number => DATA_START + (resident === null ? 0 : resident.bytes)
 
 /** Copies the view (rows × cols, strides s0, s1, one of them 1) into the wasm memory and keeps it
- *  there until the returned release function is called. Returns null if the view has no unit stride
- *  or something is already resident. */
+ *  there until the returned release function is called. Returns null if the view has no unit stride,
+ *  is too large, or something is already resident. */
 export const keepResident = (rt: WasmRuntime, data: F, off: number, s0: number, s1: number, rows: number, cols: number): (() => void) | null => {
   if (resident !== null) return null
   let lines: number, len: number, srcLd: number
@@ -165,14 +172,50 @@ export const keepResident = (rt: WasmRuntime, data: F, off: number, s0: number, 
   const es = data.BYTES_PER_ELEMENT
   const ld = leadingDim(len, es)
   const bytes = align64((lines + RESIDENT_SLACK_LINES) * ld * es)
+  if (3 * bytes > MAX_RESIDENT_BYTES) return null
   ensureBytes(rt, bytes)
   const mem: F = es === 8 ? rt.f64 : rt.f32
   const p0 = DATA_START / es
-  for (let i = 0; i < lines; i++) { const s = off + i * srcLd; mem.set(data.subarray(s, s + len), p0 + i * ld) }
+  for (let i = 0; i < lines; i++) {
+    const s = off + i * srcLd, d = p0 + i * ld
+    mem.set(data.subarray(s, s + len), d)
+    mem.fill(0, d + len, d + ld)
+  }
   mem.fill(0, p0 + lines * ld, p0 + (lines + RESIDENT_SLACK_LINES) * ld)
-  const r: Resident = { data, off, srcLd, lines, len, ptr: DATA_START, ld, bytes }
+  const r: Resident = { data, off, srcLd, lines, len, ptr: DATA_START, ld, bytes, packed: new Map() }
   resident = r
   return () => { if (resident === r) resident = null }
+}
+
+/** 'L' if the view [rows × cols] (strides s0, s1, offset o) is exactly the resident L, 'Lt' if it is
+ *  exactly Lᵀ, else null. */
+const residentWhole = (x: F, s0: number, s1: number, o: number, rows: number, cols: number): 'L' | 'Lt' | null => {
+  const r = resident
+  if (r === null || x !== r.data || o !== r.off) return null
+  if (s1 === 1 && s0 === r.srcLd && rows === r.lines && cols === r.len) return 'L'
+  if (s0 === 1 && s1 === r.srcLd && rows === r.len && cols === r.lines) return 'Lt'
+  return null
+}
+
+/** Byte address of the resident L (or Lᵀ) packed as an A operand (MR-row slivers per KC block),
+ *  packing it on first use with all threads. */
+const residentPackedA = (rt: WasmRuntime, form: 'L' | 'Lt', mr: number, es: number, workers: number): number => {
+  const r = resident!
+  const key = `${form}:${mr}`
+  const hit = r.packed.get(key)
+  if (hit !== undefined) return hit
+  const rows = form === 'L' ? r.lines : r.len, k = form === 'L' ? r.len : r.lines
+  const mp = roundUp(rows, mr)
+  const ptr = DATA_START + r.bytes, size = align64(mp * k * es)
+  ensureBytes(rt, r.bytes + size)
+  const items = Math.ceil(k / KC) * Math.ceil(mp / mr / PACK_SLIVERS)
+  runJob(rt, items, Math.min(workers, items - 1), (ctl) => {
+    ctl[8] = es === 8 ? 1 : 0; ctl[9] = ptr; ctl[12] = mp; ctl[14] = k; ctl[17] = KC; ctl[19] = es; ctl[23] = mr
+    ctl[25] = 1; ctl[26] = items; ctl[27] = form === 'L' ? 1 : 2; ctl[28] = r.ptr; ctl[29] = r.ld * es; ctl[33] = PACK_SLIVERS
+  })
+  r.bytes += size
+  r.packed.set(key, ptr)
+  return ptr
 }
 
 /** Byte address and leading dimension (elements) of the operand view [rows × cols] (unit column
@@ -200,16 +243,22 @@ export const gemmWasm = (
   // (A along k, B along n) is copied row by row (memcpy) and read in place by the kernel: packing it
   // would cost more than the kernel saves on it. Everything else is packed. C = A·B ⟺ Cᵀ = Bᵀ·Aᵀ:
   // take whichever orientation lets more elements be copied directly.
-  let resA = residentView(a, sa0, sa1, oa, m, k), resB = residentView(b, sb0, sb1, ob, k, n)
-  if (resident !== null && resA === null && resB === null &&
+  // the resident matrix read whole goes to the A role (packed once, reused by every product)
+  const wholeA = residentWhole(a, sa0, sa1, oa, m, k)
+  if (wholeA === null && residentWhole(b, sb0, sb1, ob, k, n) !== null) {
+    gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
+    return
+  }
+  let resA = wholeA === null ? residentView(a, sa0, sa1, oa, m, k) : null, resB = residentView(b, sb0, sb1, ob, k, n)
+  if (resident !== null && wholeA === null && resA === null && resB === null &&
     (residentView(b, sb1, sb0, ob, n, k) !== null || residentView(a, sa1, sa0, oa, k, m) !== null)) {
     gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
     return
   }
-  const isDirectA = resA !== null || ((sa1 === 1 || k === 1) && n <= DIRECT_MAX_OTHER), isDirectB = (sb1 === 1 || n === 1) && m <= DIRECT_MAX_OTHER
+  const isDirectA = wholeA === null && (resA !== null || ((sa1 === 1 || k === 1) && n <= DIRECT_MAX_OTHER)), isDirectB = (sb1 === 1 || n === 1) && m <= DIRECT_MAX_OTHER
   const score = (isDirectA ? m * k : 0) + (isDirectB ? k * n : 0)
   const swapScore = ((sb0 === 1 || k === 1) && m <= DIRECT_MAX_OTHER ? n * k : 0) + ((sa0 === 1 || m === 1) && n <= DIRECT_MAX_OTHER ? k * m : 0)
-  if (swapScore > score && resA === null && resB === null) {
+  if (swapScore > score && wholeA === null && resA === null && resB === null) {
     gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
     return
   }
@@ -218,11 +267,11 @@ export const gemmWasm = (
   const { mr, nr } = isF64 ? rt.shapes.f64 : rt.shapes.f32
   const mp = roundUp(m, mr), np = roundUp(n, nr)
   const lda = resA !== null ? resA.ld : isDirectA ? leadingDim(k, es) : 0, ldb = resB !== null ? resB.ld : isDirectB ? leadingDim(np, es) : 0
-  const bytesA = resA !== null ? 0 : align64(mp * (isDirectA ? lda : k) * es), bytesB = resB !== null ? 0 : align64(k * (isDirectB ? ldb : np) * es)
+  const bytesA = resA !== null || wholeA !== null ? 0 : align64(mp * (isDirectA ? lda : k) * es), bytesB = resB !== null ? 0 : align64(k * (isDirectB ? ldb : np) * es)
   const bytesC = align64(mp * np * es)
   // a packed operand with a unit stride is staged (copied line by line, memcpy) and packed inside
   // the wasm memory by all threads (SIMD transposes/copies); other layouts are packed here in JS
-  const modeA = isDirectA || m * k < MIN_WASM_PACK ? 0 : sa1 === 1 ? 1 : sa0 === 1 ? 2 : 0
+  const modeA = isDirectA || wholeA !== null || m * k < MIN_WASM_PACK ? 0 : sa1 === 1 ? 1 : sa0 === 1 ? 2 : 0
   const modeB = isDirectB || k * n < MIN_WASM_PACK ? 0 : sb0 === 1 ? 1 : sb1 === 1 ? 2 : 0
   const ldsA = modeA === 1 ? leadingDim(k, es) : modeA === 2 ? leadingDim(mp, es) : 0
   const ldsB = modeB === 1 ? leadingDim(k, es) : modeB === 2 ? leadingDim(np, es) : 0
@@ -244,12 +293,13 @@ export const gemmWasm = (
     }
     return
   }
+  const paWhole = wholeA === null ? 0 : residentPackedA(rt, wholeA, mr, es, threads > 1 ? Math.min(threads - 1, ensureWorkers(rt, threads - 1)) : 0)
   const s0 = scratchStart()
   ensureBytes(rt, s0 - DATA_START + bytesA + bytesB + bytesC + bytesStA + bytesStB)
-  const pa = resA !== null ? resA.ptr : s0, pb = resB !== null ? resB.ptr : s0 + bytesA, pc = s0 + bytesA + bytesB
+  const pa = wholeA !== null ? paWhole : resA !== null ? resA.ptr : s0, pb = resB !== null ? resB.ptr : s0 + bytesA, pc = s0 + bytesA + bytesB
   const stA = pc + bytesC, stB = stA + bytesStA
   const mem: F = isF64 ? rt.f64 : rt.f32
-  if (resA !== null) { /* read in place */ } else if (isDirectA) copyRowsA(mem, pa / es, a, sa0, oa, m, k, mp, lda)
+  if (resA !== null || wholeA !== null) { /* read in place */ } else if (isDirectA) copyRowsA(mem, pa / es, a, sa0, oa, m, k, mp, lda)
   else if (modeA === 1) copyRowsA(mem, stA / es, a, sa0, oa, m, k, mp, ldsA)      // lines = rows of A (along k)
   else if (modeA === 2) copyRowsB(mem, stA / es, a, sa1, oa, k, m, mp, ldsA)      // lines = columns of A (along m)
   else packA(mem, pa / es, a, sa0, sa1, oa, m, k, mp, mr)
