@@ -91,7 +91,8 @@ export interface CreateGpuContextOptions {
 const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix', 'timestamp-query']
 
 /** The tile configuration per adapter: 128×128 blocks (8×8 per thread) on discrete GPUs,
- *  64×64 blocks (4×4 per thread) on software adapters and devices with little workgroup memory.
+ *  64×64 blocks (4×4 per thread) on devices with little workgroup memory, and on software adapters the register-blocked
+ *  kernel without workgroup memory (4×8 per thread).
  *  @example const t = defaultGemmTile({ isSoftware: true }, { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 })
  *  @since 0.1.0  @category gemm */
 export const defaultGemmTile = (
@@ -100,8 +101,9 @@ export const defaultGemmTile = (
 ): TileConfig => {
   const big: TileConfig = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, wgX: 16, wgY: 16 }
   const small: TileConfig = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, wgX: 16, wgY: 16 }
-  // 4×4 per invocation: 8×8 runs no faster on llvmpipe and its unrolled shader takes 10-35 s to compile there
-  const direct: TileConfig = { bm: 16, bn: 64, bk: 0, tm: 4, tn: 4, wgX: 16, wgY: 4 }
+  // 4×8 per invocation (16×128 per workgroup): on llvmpipe (2-core VM) 1024³ ran at 0.97 GFLOP/s vs 0.58 for 4×4,
+  // 0.93 for 8×8 and 0.95 for 4×16 (same run); it compiles in < 0.1 s
+  const direct: TileConfig = { bm: 16, bn: 128, bk: 0, tm: 4, tn: 8, wgX: 16, wgY: 4 }
   if (info.isSoftware) return direct
   const smem = (t: TileConfig) => (t.bm + t.bn) * t.bk * 4
   if (!info.isSoftware && smem(big) <= limits.maxComputeWorkgroupStorageSize && limits.maxComputeInvocationsPerWorkgroup >= 256) return big

@@ -7,7 +7,8 @@ import { f32Tol, maxScaledError, openContext, randomMat, refGemm } from './helpe
 
 const TILES: Record<string, TileConfig | undefined> = {
   'tiled 128x128 (discrete GPUs)': { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, wgX: 16, wgY: 16 },
-  'direct 4x4 (software)': { bm: 16, bn: 64, bk: 0, tm: 4, tn: 4, wgX: 16, wgY: 4 },
+  'direct 4x4': { bm: 16, bn: 64, bk: 0, tm: 4, tn: 4, wgX: 16, wgY: 4 },
+  'direct 4x8 (software default)': { bm: 16, bn: 128, bk: 0, tm: 4, tn: 8, wgX: 16, wgY: 4 },
 }
 const SIZES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1], [127, 127, 127], [128, 128, 128], [129, 129, 129], [129, 65, 127], [3, 200, 130], [130, 7, 1], [64, 0, 8],
@@ -114,7 +115,7 @@ const F16_U = 2 ** -11
 const f16Tol = (k: number): number => 2 * F16_U + F16_U ** 2 + f32Tol(k)
 
 t.test('f16 storage with f32 accumulation vs the f64 reference (documented bound)', async (t) => {
-  for (const name of ['direct 4x4 (software)', 'tiled 128x128 (discrete GPUs)']) {
+  for (const name of ['direct 4x8 (software default)', 'tiled 128x128 (discrete GPUs)']) {
     const ctx = await ctxWith(t, TILES[name])
     if (!ctx.features.has('shader-f16')) { t.fail(`${ctx.adapterInfo.description} lacks shader-f16`); return }
     for (const [m, k, n] of [[1, 1, 1], [127, 127, 127], [129, 129, 129], [129, 65, 127], [33, 300, 12]] as const) {

@@ -7,6 +7,7 @@ export * from './eval/linear.js'
 export * from './eval/llama.js'
 export * from './eval/evaluateLoss.js'
 export * from './eval/withPeftLora.js'
+export * from './eval/withGpuLinears.js'
 // streams
 export * from './stream/stream.js'
 export * from './stream/select.js'

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { create } from 'webgpu'
-import { createGpuContext, gemmGpuMat, randomizedSvdGpu, uploadMat, type GpuContext, type GpuMat } from '@lr/kernels-gpu'
+import { createGpuContext, downloadMat, gemmGpuMat, randomizedSvdGpu, uploadMat, type GpuContext, type GpuMat } from '@lr/kernels-gpu'
+import { fairy2iApplyGpu, fairy2iQuantize, fairy2iUploadGpu } from '@lr/quant-complex'
 
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`)
@@ -16,6 +17,9 @@ const sizes = arg('sizes', quick ? '256,512' : '1024,2048,4096,8192').split(',')
 const tall = arg('tall', quick ? '1024x1024x64,2752x1024x128' : '4096x4096x64,11008x4096x128').split(',').filter(Boolean).map((s) => s.split('x').map(Number) as [number, number, number])
 const svdN = Number(arg('svd', quick ? '512' : '4096'))
 const runs = Number(arg('runs', quick ? '3' : '10'))
+// Fairy2i (issue #8) packed apply vs our dense f32 product, batch 1 and 16: each call uploads x and reads y back (the
+// fairy2iApplyGpu API), the dense run does the same around a resident-weight GEMM; torch's a @ x is device-resident.
+const fairy = arg('fairy2i', quick ? '512x512' : '4096x4096,11008x4096').split(',').filter(Boolean).map((s) => s.split('x').map(Number) as [number, number])
 const asJson = process.argv.includes('--json')
 
 const unwrap = async <A>(t: () => Promise<{ _tag: 'Left'; left: Error } | { _tag: 'Right'; right: A }>): Promise<A> => {
@@ -78,7 +82,41 @@ if (svdN > 0) jobs.push({
   },
 })
 
-const ctxE = await createGpuContext(create([]))()
+for (const [R, C] of fairy) for (const batch of [1, 16]) {
+  const mk = () => {
+    const a = { data: randomData(R * C, 5), shape: [R, C] as const, stride: [C, 1] as const, offset: 0 }
+    const x = { data: randomData(batch * C, 6), shape: [batch, C] as const, stride: [C, 1] as const, offset: 0 }
+    return { a, x }
+  }
+  jobs.push({
+    op: `f32_io_b${batch}`, label: `${R}x${C}`, flop: 2 * R * C * batch, torch: { op: 'gemm', m: R, k: C, n: batch, dtype: 'f32', runs },
+    ours: async (ctx) => {
+      const { a, x } = mk()
+      const ga = await unwrap(uploadMat(ctx, a))
+      try {
+        return await medianAsync(async () => { // Yᵀ = A·Xᵀ: upload Xᵀ, multiply, read back
+          const xg = await unwrap(uploadMat(ctx, { data: x.data, shape: [C, batch], stride: [1, C], offset: 0 }))
+          const yg = await unwrap(gemmGpuMat(ctx, ga, xg))
+          await unwrap(downloadMat(ctx, yg)); xg.destroy(); yg.destroy()
+        }, runs)
+      } finally { ga.destroy() }
+    },
+  })
+  jobs.push({
+    op: `fairy2i_T2_b${batch}`, label: `${R}x${C}`, flop: 0, torch: { op: 'gemm', m: R, k: C, n: batch, dtype: 'f32', runs },
+    ours: async (ctx) => {
+      const { a, x } = mk()
+      const layer = await unwrap(fairy2iUploadGpu(ctx, fairy2iQuantize(a, { stages: 2, checkFinite: false })))
+      try {
+        return await medianAsync(async () => { await unwrap(fairy2iApplyGpu(ctx, layer, x)) }, runs)
+      } finally { layer.destroy() }
+    },
+  })
+}
+
+// allow_unsafe_apis: Dawn exposes experimental features (chromium-experimental-subgroup-matrix, the tensor-core path)
+// only with this toggle; the device line below says whether the adapter has it.
+const ctxE = await createGpuContext(create(['enable-dawn-features=allow_unsafe_apis']))()
 if (ctxE._tag === 'Left') { console.error(`gpu.bench: ${ctxE.left.message}`); process.exit(1) }
 const ctx = ctxE.right
 const device = `${ctx.adapterInfo.description || ctx.adapterInfo.device} (${ctx.adapterInfo.vendor}/${ctx.adapterInfo.architecture}), tile ${JSON.stringify(ctx.gemmTile)}, features: ${[...ctx.features].filter((f) => /f16|subgroup/.test(f)).join(' ')}`

@@ -70,6 +70,14 @@ export const factorDelta = <T extends Float>(m: Mat<T>, opts: FactorDeltaOptions
     const r = svd(m, { mode: 'thin' })
     u = r.u; s = r.s; vt = r.vt
   }
+  return factorFromSvd(m, { u, s, vt }, norm2, maxRank, opts)
+}
+
+/** @internal The part of `factorDelta` after the SVD (shared with `factorDeltaAsync`): rank selection, the S split,
+ *  kohya's clamping and the error. `norm2` = ‖M‖²_F, `maxRank` = min(rank, rows, cols). */
+export const factorFromSvd = <T extends Float>(m: Mat<T>, r: { readonly u: Mat; readonly s: ArrayLike<number>; readonly vt: Mat }, norm2: number, maxRank: number, opts: FactorDeltaOptions): FactoredDelta<T> => {
+  const [rows, cols] = m.shape
+  const { u, s, vt } = r
   const sv = Float64Array.from(s)
   const rank = selectLoraRank(sv, opts.rule ?? { kind: 'fixed' }, { maxRank, totalEnergy: norm2 })
   const isF32 = m.data instanceof Float32Array

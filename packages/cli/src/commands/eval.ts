@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
-import { evaluateLoss } from '@lr/pipeline'
 import { loadLlama } from '@lr/pipeline/node'
 import { progressReporter, UsageError } from '../runtime.js'
+import { deviceOption, evaluateOn, type Device } from '../device.js'
 
-interface EvalFlags { readonly data: string; readonly adapter?: string; readonly rowBytes: string; readonly json?: boolean }
+interface EvalFlags { readonly data: string; readonly adapter?: string; readonly rowBytes: string; readonly json?: boolean; readonly device: Device }
 
 /** `lr eval <model> --data bytes.u8 [--adapter DIR] [--json]`: mean next-byte cross-entropy of a byte-level Llama. */
 export const register = (program: Command): void => {
@@ -16,7 +16,8 @@ export const register = (program: Command): void => {
     .option('--adapter <dir>', 'a PEFT LoRA adapter directory, applied unmerged (x·Aᵀ·Bᵀ·scaling)')
     .option('--row-bytes <n>', 'bytes per row', '257')
     .option('--json', 'print {"loss", "tokens"} as one JSON document, no progress')
-    .addHelpText('after', '\nExample:\n  $ lr eval examples/tinyllama-base --data examples/eval_code.u8\n  $ lr eval examples/tinyllama-base --data examples/eval_prose.u8 --adapter my-lora --json')
+    .addOption(deviceOption('the dense and Fairy2i-packed linears; attention, norms, LoRA and factored layers stay on the CPU'))
+    .addHelpText('after', '\nExample:\n  $ lr eval examples/tinyllama-base --data examples/eval_code.u8\n  $ lr eval examples/tinyllama-base --data examples/eval_prose.u8 --adapter my-lora --json\n  $ lr eval examples/tinyllama-base --data examples/eval_code.u8 --device gpu')
     .action(async (model: string, flags: EvalFlags) => {
       const rowBytes = Number(flags.rowBytes)
       if (!Number.isInteger(rowBytes) || rowBytes < 2) throw new UsageError(`--row-bytes "${flags.rowBytes}" must be an integer ≥ 2`)
@@ -28,11 +29,9 @@ export const register = (program: Command): void => {
         throw new UsageError(`--data ${flags.data}: ${e.code ?? e.message}; pass a file of raw bytes (e.g. examples/eval_code.u8)`)
       })
       const t0 = performance.now()
-      const r = await evaluateLoss(loaded.right, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { rowBytes, source: flags.data, onProgress: (ev) => progress.update(ev) })()
-      progress.stop()
-      if (E.isLeft(r)) throw r.left
+      const r = { right: await evaluateOn(flags.device, loaded.right, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { rowBytes, source: flags.data, onProgress: (ev) => progress.update(ev) }).finally(() => progress.stop()) }
       const seconds = (performance.now() - t0) / 1000
       if (isJson) process.stdout.write(`${JSON.stringify({ loss: r.right.loss, tokens: r.right.tokens })}\n`)
-      else process.stdout.write(`loss ${r.right.loss.toFixed(5)} nats/byte over ${r.right.tokens} tokens (${r.right.rows} rows) · ${(r.right.tokens / seconds).toFixed(0)} tokens/s\n`)
+      else process.stdout.write(`loss ${r.right.loss.toFixed(5)} nats/byte over ${r.right.tokens} tokens (${r.right.rows} rows) · ${(r.right.tokens / seconds).toFixed(0)} tokens/s${r.right.gpu ? ` · gpu (${r.right.gpu.adapter}): ${r.right.gpu.linears} linears, ${r.right.gpu.cpuLinears} on the CPU` : ''}\n`)
     })
 }

@@ -1,7 +1,7 @@
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { InvalidEvalData } from '../errors.js'
 import type { ProgressEvent } from '../progress.js'
-import { llamaLogits, type LlamaModel } from './llama.js'
+import { llamaLogits, llamaLogitsAsync, LLAMA_PROJECTIONS, type LlamaModel } from './llama.js'
 
 /** Options of `evaluateLoss`.  @since 0.1.0  @category eval */
 export interface EvaluateLossOptions {
@@ -27,7 +27,7 @@ export interface EvalResult {
  *  row r predicts byte t+1 from bytes ≤ t, loss = mean over rows × (rowBytes−1) targets of
  *  logsumexp(logits) − logit[target] (log-softmax in f64). Matches transformers' f32 forward to ~1e-5 nats
  *  on the tinyllama-bytes fixtures. Rows are evaluated one at a time (memory ∝ one row), yielding to the
- *  event loop between rows.
+ *  event loop between rows. Linears with an `applyAsync` (`withGpuLinears`: the GPU) are awaited.
  *  @example const r = await evaluateLoss(model, bytes, { rowBytes: 257 })()  // Either<InvalidEvalData, EvalResult>
  *  @since 0.1.0  @category eval */
 export const evaluateLoss = (model: LlamaModel, bytes: Uint8Array, opts: EvaluateLossOptions = {}): TE.TaskEither<InvalidEvalData, EvalResult> => async () => {
@@ -43,10 +43,12 @@ export const evaluateLoss = (model: LlamaModel, bytes: Uint8Array, opts: Evaluat
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= V)
     return { _tag: 'Left', left: new InvalidEvalData(src, `byte ${bytes[i]} at offset ${i} is outside the model's vocabulary of ${V}; the model is not byte-level`) }
   const rows = bytes.length / rowBytes, T = rowBytes - 1
+  // GPU layers (withGpuLinears) are awaited; a CPU-only model runs the synchronous forward
+  const isAsync = model.lmHead.applyAsync !== undefined || model.layers.some((l) => LLAMA_PROJECTIONS.some((p) => l.linears[p].applyAsync !== undefined))
   let total = 0
   for (let r = 0; r < rows; r++) {
     const row = bytes.subarray(r * rowBytes, (r + 1) * rowBytes)
-    const logits = llamaLogits(model, row.subarray(0, T))
+    const logits = isAsync ? await llamaLogitsAsync(model, row.subarray(0, T)) : llamaLogits(model, row.subarray(0, T))
     let rowSum = 0
     for (let t = 0; t < T; t++) {
       const o = t * V

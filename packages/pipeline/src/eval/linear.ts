@@ -13,6 +13,12 @@ export interface Linear {
   /** Parameters actually stored (for reports: a factored layer stores r·(in+out)). */
   readonly storedParams: number
   apply(x: Float32Array, tokens: number): Float32Array
+  /** The same product computed elsewhere (the GPU, see `withGpuLinears`); `llamaLogitsAsync` awaits it. */
+  readonly applyAsync?: (x: Float32Array, tokens: number) => Promise<Float32Array>
+  /** The dense weight `[out, in]` row-major, for layers that have one (`denseLinear`): what a GPU copy uploads. */
+  readonly weight?: Float32Array
+  /** The packed Fairy2i layer (`fairy2iLinear`): what a GPU copy uploads. */
+  readonly packed?: Fairy2iPacked
 }
 
 /** y = x·Wᵀ for a dense weight `w` row-major `[out, in]` (PyTorch `nn.Linear.weight` layout).
@@ -21,7 +27,7 @@ export interface Linear {
 export const denseLinear = (w: Float32Array, outFeatures: number, inFeatures: number): Linear => {
   if (w.length !== outFeatures * inFeatures) throw new RangeError(`denseLinear: weight has ${w.length} values, expected ${outFeatures}×${inFeatures}`)
   return {
-    kind: 'dense', inFeatures, outFeatures, storedParams: w.length,
+    kind: 'dense', inFeatures, outFeatures, storedParams: w.length, weight: w,
     apply: (x, tokens) => {
       const y = new Float32Array(tokens * outFeatures)
       matmulNT(tokens, outFeatures, inFeatures, x, 0, w, 0, y, 0, false)
@@ -82,7 +88,7 @@ export const fairy2iLinear = (p: Fairy2iPacked, name = 'layer'): Linear => {
   const prepared = fairy2iPrepare(p, { name, kernel: p.cols % 32 === 0 ? 'auto' : 'js' })
   const inF = p.cols, outF = p.rows
   return {
-    kind: 'fairy2i', inFeatures: inF, outFeatures: outF,
+    kind: 'fairy2i', inFeatures: inF, outFeatures: outF, packed: p,
     storedParams: p.stages.length * 2 * (outF / 2) * Math.ceil(inF / 8) + 4 * p.stages.length,
     apply: (x, tokens) => fairy2iApply(prepared, { data: x, shape: [tokens, inF], stride: [inF, 1], offset: 0 }, { checkFinite: false, name }).data,
   }

@@ -174,10 +174,12 @@ const attention = (q: Float32Array, k: Float32Array, v: Float32Array, tokens: nu
   return out
 }
 
-/** Next-token logits [tokens, vocab] of one sequence of token ids (row-major f32).
- *  @example const logits = llamaLogits(model, new Uint8Array([104, 105]))
- *  @since 0.1.0  @category eval */
-export const llamaLogits = (model: LlamaModel, ids: ArrayLike<number>): Float32Array => {
+/** One linear product the forward needs: y = x·Wᵀ of `linear` for `tokens` rows of x. */
+interface LinearCall { readonly linear: Linear; readonly x: Float32Array; readonly tokens: number }
+
+/** The forward as a generator that yields each linear product and receives its result, so that one body serves the
+ *  synchronous CPU forward (`llamaLogits`) and the awaited one (`llamaLogitsAsync`, GPU layers). */
+function* forward(model: LlamaModel, ids: ArrayLike<number>): Generator<LinearCall, Float32Array, Float32Array> {
   const cfg = model.config, T = ids.length, H = cfg.hiddenSize
   const h = new Float32Array(T * H)
   for (let t = 0; t < T; t++) h.set(model.embed.subarray(ids[t]! * H, (ids[t]! + 1) * H), t * H)
@@ -186,17 +188,44 @@ export const llamaLogits = (model: LlamaModel, ids: ArrayLike<number>): Float32A
   for (const layer of model.layers) {
     const L = layer.linears
     rmsNorm(h, T, H, layer.inputNorm, cfg.rmsNormEps, xn)
-    const q = L['self_attn.q_proj'].apply(xn, T), k = L['self_attn.k_proj'].apply(xn, T), v = L['self_attn.v_proj'].apply(xn, T)
+    const q = yield { linear: L['self_attn.q_proj'], x: xn, tokens: T }
+    const k = yield { linear: L['self_attn.k_proj'], x: xn, tokens: T }
+    const v = yield { linear: L['self_attn.v_proj'], x: xn, tokens: T }
     applyRope(q, T, cfg.numHeads, cfg.headDim, cos, sin)
     applyRope(k, T, cfg.numKvHeads, cfg.headDim, cos, sin)
-    const o = L['self_attn.o_proj'].apply(attention(q, k, v, T, cfg), T)
+    const o = yield { linear: L['self_attn.o_proj'], x: attention(q, k, v, T, cfg), tokens: T }
     for (let i = 0; i < h.length; i++) h[i] = h[i]! + o[i]!
     rmsNorm(h, T, H, layer.postAttentionNorm, cfg.rmsNormEps, xn)
-    const gate = L['mlp.gate_proj'].apply(xn, T), up = L['mlp.up_proj'].apply(xn, T)
+    const gate = yield { linear: L['mlp.gate_proj'], x: xn, tokens: T }
+    const up = yield { linear: L['mlp.up_proj'], x: xn, tokens: T }
     for (let i = 0; i < gate.length; i++) { const g = gate[i]!; gate[i] = (g / (1 + Math.exp(-g))) * up[i]! }
-    const down = L['mlp.down_proj'].apply(gate, T)
+    const down = yield { linear: L['mlp.down_proj'], x: gate, tokens: T }
     for (let i = 0; i < h.length; i++) h[i] = h[i]! + down[i]!
   }
   rmsNorm(h, T, H, model.finalNorm, cfg.rmsNormEps, xn)
-  return model.lmHead.apply(xn, T)
+  return yield { linear: model.lmHead, x: xn, tokens: T }
+}
+
+/** Next-token logits [tokens, vocab] of one sequence of token ids (row-major f32).
+ *  @example const logits = llamaLogits(model, new Uint8Array([104, 105]))
+ *  @since 0.1.0  @category eval */
+export const llamaLogits = (model: LlamaModel, ids: ArrayLike<number>): Float32Array => {
+  const gen = forward(model, ids)
+  let step = gen.next()
+  while (!step.done) step = gen.next(step.value.linear.apply(step.value.x, step.value.tokens))
+  return step.value
+}
+
+/** `llamaLogits` awaiting the layers that have an `applyAsync` (GPU layers, see `withGpuLinears`); the others, the
+ *  attention and the norms run on the CPU exactly as in `llamaLogits`.
+ *  @example const logits = await llamaLogitsAsync(model, new Uint8Array([104, 105]))
+ *  @since 0.1.0  @category eval */
+export const llamaLogitsAsync = async (model: LlamaModel, ids: ArrayLike<number>): Promise<Float32Array> => {
+  const gen = forward(model, ids)
+  let step = gen.next()
+  while (!step.done) {
+    const { linear, x, tokens } = step.value
+    step = gen.next(linear.applyAsync ? await linear.applyAsync(x, tokens) : linear.apply(x, tokens))
+  }
+  return step.value
 }

@@ -1,5 +1,5 @@
 import { toFloat32, type NamedTensor } from '@lr/io-safetensors'
-import { factorDelta, ModuleError, type FactorDeltaOptions } from '@lr/adapters'
+import { factorDelta, factorDeltaAsync, ModuleError, type FactorDeltaAsyncOptions, type FactorDeltaOptions } from '@lr/adapters'
 import { isEmbeddingModule } from '@lr/adapters/node'
 import { matrix, seededRng, transpose } from '@lr/svd'
 import type { LoraEntry, SavedEntry } from './adapterEntry.js'
@@ -11,6 +11,9 @@ export interface ExtractLoraModuleOptions extends Omit<FactorDeltaOptions, 'rng'
   readonly seed?: number
   /** Which modules are input-embedding tables (PEFT embedding LoRA, ΔWᵀ factored). @default @lr/adapters' isEmbeddingModule (embed_tokens, wte, …) */
   readonly isEmbedding?: (module: string) => boolean
+  /** Run each randomized SVD's products on this operator (the GPU: `lr lora extract --device gpu`); the stage then
+   *  returns a Promise. See @lr/adapters' `factorDeltaAsync`. @default none: `factorDelta` on the CPU */
+  readonly operator?: FactorDeltaAsyncOptions['operator']
 }
 
 /** What `extractLoraModule` measured for one module (the `report` of its entry).  @since 0.1.0  @category stages */
@@ -34,9 +37,9 @@ export interface ExtractedModuleReport {
  *  @since 0.1.0  @category stages */
 export const extractLoraModule = (opts: ExtractLoraModuleOptions) => {
   const rng = seededRng(opts.seed ?? 0)
-  const { seed: _seed, isEmbedding: _isEmbedding, ...factorOpts } = opts
+  const { seed: _seed, isEmbedding: _isEmbedding, operator, ...factorOpts } = opts
   const isEmbedding = opts.isEmbedding ?? isEmbeddingModule
-  return function extract(delta: NamedTensor): LoraEntry {
+  return function extract(delta: NamedTensor): LoraEntry | Promise<LoraEntry> {
     const module = delta.name.replace(/\.weight$/, '')
     if (delta.shape.length !== 2) throw new ModuleError('not-a-matrix', module, `"${delta.name}" has shape [${delta.shape.join(', ')}]; only 2-D weights get a LoRA (carry it as a saved module instead)`)
     const [rows, cols] = delta.shape as [number, number]
@@ -44,9 +47,12 @@ export const extractLoraModule = (opts: ExtractLoraModuleOptions) => {
       throw new ModuleError('rank-too-large', module, `rank ${opts.rank} > min(out, in) = ${Math.min(rows, cols)} for shape [${rows}, ${cols}]; use --rank ≤ ${Math.min(rows, cols)} or a dynamic rule (--energy), or leave this module out with --targets`)
     const kind = isEmbedding(module) ? 'embedding' as const : 'linear' as const
     const m = matrix(toFloat32(delta), rows, cols)
-    const f = factorDelta(kind === 'embedding' ? transpose(m) : m, { ...factorOpts, rng })
-    const report: ExtractedModuleReport = { module, shape: [rows, cols], rank: f.rank, norm: f.norm, relativeError: f.relativeError, kind }
-    return { type: 'lora', name: module, lora: { a: f.a, b: f.b, scaling: 1, kind }, report }
+    const entry = (f: ReturnType<typeof factorDelta<Float32Array>>): LoraEntry => {
+      const report: ExtractedModuleReport = { module, shape: [rows, cols], rank: f.rank, norm: f.norm, relativeError: f.relativeError, kind }
+      return { type: 'lora', name: module, lora: { a: f.a, b: f.b, scaling: 1, kind }, report }
+    }
+    const input = kind === 'embedding' ? transpose(m) : m
+    return operator ? factorDeltaAsync(input, { ...factorOpts, rng, operator }).then(entry) : entry(factorDelta(input, { ...factorOpts, rng }))
   }
 }
 

@@ -7,11 +7,12 @@ import { concat, extractLoraModule, type AdapterEntry, mapTensor, savedModule, s
 import { readCheckpoint, readCheckpointInfo, writeLoraAdapter } from '@lr/pipeline/node'
 import { UsageError } from '../../runtime.js'
 import { evalLoss } from './evalLoss.js'
+import { deviceOption, gpuOperator, withDevice, type Device } from '../../device.js'
 import { addRuleFlags, emit, parseTargets, pct, positiveInt, finiteNumber, reporter, ruleFromFlags, unwrap, DEFAULT_MAX_RANK, type RuleFlags } from '../lora.js'
 
 interface ExtractFlags extends RuleFlags {
   readonly base: string; readonly tuned: string; readonly rank?: number; readonly format: 'peft' | 'kohya'; readonly targets?: string; readonly modulesToSave?: string
-  readonly svd: 'auto' | 'exact' | 'randomized'; readonly seed: number; readonly dtype: 'F32' | 'BF16' | 'F16'; readonly out: string; readonly json?: boolean; readonly eval?: string
+  readonly svd: 'auto' | 'exact' | 'randomized'; readonly seed: number; readonly dtype: 'F32' | 'BF16' | 'F16'; readonly out: string; readonly json?: boolean; readonly eval?: string; readonly device: Device
 }
 
 type Tensors = Parameters<typeof linearModules>[0]
@@ -50,7 +51,8 @@ export const registerExtract = (lora: Command): void => {
     .requiredOption('--out <path>', 'output: adapter directory (peft); kohya: a .safetensors file, or a directory that gets lora.safetensors')
     .option('--eval <bytes>', 'after extracting (peft format), evaluate base + adapter (unmerged) on these byte rows with @lr/pipeline')
     .option('--json', 'print one JSON summary, no progress')
-    .addHelpText('after', '\nExamples:\n  $ lr lora extract --base ./base --tuned ./tuned --rank 16 --out ./extracted --eval ./eval_prose.u8\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --targets all-linear,embed_tokens,lm_head --modules-to-save input_layernorm,post_attention_layernorm,norm --out ./lora-full\n  $ lr lora extract --base ./base --tuned ./tuned --energy 0.9 --rank 64 --format kohya --out ./kohya')
+    .addOption(deviceOption('the randomized SVD\'s products; --svd auto means randomized, exact is CPU-only'))
+    .addHelpText('after', '\nExamples:\n  $ lr lora extract --base ./base --tuned ./tuned --rank 16 --out ./extracted --eval ./eval_prose.u8\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --device gpu --out ./extracted\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --targets all-linear,embed_tokens,lm_head --modules-to-save input_layernorm,post_attention_layernorm,norm --out ./lora-full\n  $ lr lora extract --base ./base --tuned ./tuned --energy 0.9 --rank 64 --format kohya --out ./kohya')
     .action(async (o: ExtractFlags) => {
       const rule = ruleFromFlags(o)
       if (rule.kind === 'fixed' && o.rank === undefined) throw new UsageError('give --rank r, or a dynamic rule (--energy e …) with an optional --rank bound')
@@ -59,6 +61,7 @@ export const registerExtract = (lora: Command): void => {
       if (o.modulesToSave !== undefined && toSave.length === 0) throw new UsageError('--modules-to-save needs module names, e.g. --modules-to-save norm,input_layernorm')
       if (toSave.length > 0 && o.format !== 'peft') throw new UsageError('--modules-to-save needs --format peft (kohya files have no modules_to_save)')
       const rank = o.rank ?? DEFAULT_MAX_RANK
+      if (o.device === 'gpu' && o.svd === 'exact') throw new UsageError('--svd exact has no GPU kernel: use --svd randomized (or auto) with --device gpu, or --device cpu')
       // Everything is checked from the headers before any tensor is read: same tensors, shapes, rank ≤ min(out, in).
       const [bi, ti] = [await unwrap(readCheckpointInfo(o.base)), await unwrap(readCheckpointInfo(o.tuned))]
       const modules = targetModules(bi.tensors, o.targets)
@@ -76,18 +79,18 @@ export const registerExtract = (lora: Command): void => {
       const largestPairBytes = Math.max(0, ...modules.map((m) => m.tensor.byteLength + tunedShape.get(m.tensor.name)!.byteLength))
       const progress = reporter(o.json === true)
       try {
-        const written = await unwrap(pipe(
+        const written = await withDevice(o.device, async (ctx) => unwrap(pipe(
           concat<AdapterEntry>(
             pipe(
               readCheckpoint(o.base),
               select((n) => loraNames.has(n)),
               zipWith(readCheckpoint(o.tuned), (b, t) => subtractTensors(t, b), { stage: 'delta' }),
-              mapTensor(extractLoraModule({ rank, rule, svd: o.svd, seed: o.seed }), { stage: 'extract' }),
+              mapTensor(extractLoraModule({ rank, rule, svd: o.svd, seed: o.seed, ...(ctx ? { operator: gpuOperator(ctx) } : {}) }), { stage: 'extract' }),
             ),
             pipe(readCheckpoint(o.tuned), select((n) => saved.has(n)), mapTensor(savedModule, { stage: 'modules_to_save' })),
           ),
           writeLoraAdapter(o.out, { format: o.format, dtype: o.dtype, config: { base_model_name_or_path: null, task_type: 'CAUSAL_LM' }, label: 'extract', onProgress: (e) => progress.update(e) }),
-        ))
+        )))
         progress.stop()
         const reports = written.reports as ExtractedModuleReport[]
         let errSq = 0, normSq = 0

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { readFile } from 'node:fs/promises'
-import { evaluateLoss, type LlamaModel } from '@lr/pipeline'
+import type { LlamaModel } from '@lr/pipeline'
 import { loadLlama } from '@lr/pipeline/node'
 import * as E from 'fp-ts/lib/Either.js'
 import { fromFloat32, isFloatDtype, type NamedTensor } from '@lr/io-safetensors'
@@ -8,6 +8,7 @@ import { openCheckpoint, writeCheckpoint, type Checkpoint, type TensorSpec } fro
 import { fairy2iQuantize, fairy2iDequantize, toFairy2iTensors, fairy2iMetadata, packedRowBytes, FAIRY2I_SUFFIX, MAX_STAGES } from '@lr/quant-complex'
 import { progressReporter, UsageError } from '../../runtime.js'
 import { companionFiles } from '../../companionFiles.js'
+import { deviceOption, evaluateOn, openGpu, type Device } from '../../device.js'
 
 /** Per-layer report of `lr quantize fairy2i`. */
 interface LayerReport { readonly name: string; readonly shape: readonly number[]; readonly rel_error: number; readonly bits_per_weight: number }
@@ -52,8 +53,11 @@ export const register = (quantize: Command): void => {
     .option('--dense', 'write the dequantized real matrices (same dtype as the input) instead of packed codes')
     .option('--eval <bytes.u8>', 'print the loss (nats/byte, rows of 257 bytes) before and after with the lr eval evaluator; packed layers run through fairy2iApply, not densified')
     .option('--json', 'print one JSON document (per-layer errors, skipped tensors, sizes), no progress')
-    .addHelpText('after', '\nExample:\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --skip lm_head --dense --out /tmp/tinyllama-fairy2i-dense\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i --eval examples/eval_code.u8')
-    .action(async (model: string, opts: { out: string; stages: string; skip?: string[]; dense?: boolean; json?: boolean; eval?: string }) => {
+    .addOption(deviceOption('the --eval forward: packed layers through fairy2iApplyGpu, dense ones through the GPU GEMM; quantization itself is elementwise, on the CPU'))
+    .addHelpText('after', '\nExample:\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i --eval examples/eval_code.u8 --device gpu\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --skip lm_head --dense --out /tmp/tinyllama-fairy2i-dense\n  $ lr quantize fairy2i examples/tinyllama-base --stages 2 --out /tmp/tinyllama-fairy2i --eval examples/eval_code.u8')
+    .action(async (model: string, opts: { out: string; stages: string; skip?: string[]; dense?: boolean; json?: boolean; eval?: string; device: Device }) => {
+      if (opts.device === 'gpu' && opts.eval === undefined) throw new UsageError('--device gpu runs the --eval forward on the GPU (quantization itself is elementwise, on the CPU): add --eval bytes.u8, or drop --device')
+      if (opts.device === 'gpu') (await openGpu()).destroy() // no adapter: fail before writing anything
       const stages = Number(opts.stages)
       if (!/^\d+$/.test(opts.stages.trim()) || stages < 1 || stages > MAX_STAGES) throw new UsageError(`--stages must be an integer in 1…${MAX_STAGES}, got "${opts.stages}" (2 is the released Fairy2i-W2)`)
       const evalPath = opts.eval
@@ -124,9 +128,7 @@ export const register = (quantize: Command): void => {
           const base = await loadModel(model)
           const after = await loadModel(opts.out) // as lr eval loads it: packed projections stay packed (fairy2iApply), never densified
           const lossOf = async (m: LlamaModel, stage: string) => {
-            const r = await evaluateLoss(m, bytes, { source: evalPath, onProgress: (ev) => progress.update({ ...ev, stage }) })()
-            if (E.isLeft(r)) throw r.left
-            return r.right
+            return evaluateOn(opts.device, m, bytes, { source: evalPath, onProgress: (ev) => progress.update({ ...ev, stage }) })
           }
           const b = await lossOf(base, 'eval (original)')
           const a = await lossOf(after, `eval (fairy2i${isDense ? ', dense' : ', packed'})`)
