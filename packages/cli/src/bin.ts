@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander'
-import { buildProgram } from './program.js'
+import { buildProgramFor } from './programFor.js'
 import { EXIT_USAGE, reportError, UsageError } from './runtime.js'
 import { setCpuOptions } from '@lr/svd'
 
 const main = async (): Promise<number> => {
-  const program = buildProgram()
+  const program = await buildProgramFor(process.argv[2])
   try {
     // LR_THREADS: threads of the CPU kernels (@lr/svd products and everything built on them); the
     // packages never read the environment, the CLI edge does. 0 or unset = all cores.

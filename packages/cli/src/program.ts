@@ -1,13 +1,10 @@
-import { Command } from 'commander'
+import type { Command } from 'commander'
+import { baseProgram } from './baseProgram.js'
 import { commands } from './commands/index.js'
 
 /** The `lr` program with every sub-command registered (no side effects until parsed). */
 export const buildProgram = (): Command => {
-  const program = new Command('lr')
-    .description('Low-rank and low-bit surgery on neural-network weights: safetensors, SVD, LoRA, quantization.')
-    .version('0.1.0')
-    .showHelpAfterError()
-    .exitOverride()
+  const program = baseProgram()
   for (const register of commands) register(program)
   return program
 }

@@ -1,5 +1,6 @@
 import { dual, isMatArg } from './internal/dual.js'
 import { svdKernel } from './internal/svdKernel.js'
+import { bidiagWorkspace } from './internal/blocked/bidiagBlocked.js'
 import { assertFinite, copyToF64, fromWork, maxAbs, pow2Scale, toMat, vecFromWork } from './internal/validate.js'
 import type { Float, Mat, MatLike } from './mat.js'
 
@@ -31,7 +32,8 @@ export const svdUnchecked = <T extends Float>(A: Mat<T>, mode: 'thin' | 'full' |
   const tall = m >= n
   const M = tall ? m : n, N = tall ? n : m
   const sc = pow2Scale(maxAbs(A))
-  const w = copyToF64(A, { transposed: !tall, scale: sc })
+  // values only: the work array is the bidiagonalization's own workspace (reduced in place)
+  const w = copyToF64(A, { transposed: !tall, scale: sc, out: mode === 'values' ? bidiagWorkspace(M, N) : undefined })
   const r = svdKernel(op, M, N, w, mode)
   const s = vecFromWork(A, r.s, 1 / sc)
   if (mode === 'values') return { s }

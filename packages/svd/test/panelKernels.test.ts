@@ -47,6 +47,36 @@ t.test('panel gemvT / gemvN = reference gemv (f64)', async (t) => {
     }), { seed: 42, numRuns: 300 }), 'wasm = reference on 300 random shapes, strides, alpha, beta')
 })
 
+t.test('panel gemvFused = its definition (x-product of one column, update and y-product of the next)', async (t) => {
+  setCpuOptions({ kernel: 'simd', threads: 1 })
+  const rt = panelRuntime()
+  if (rt === null) { t.fail('no panel runtime'); return }
+  t.doesNotThrow(() => fc.assert(fc.property(
+    fc.integer({ min: 1, max: 23 }), fc.integer({ min: 1, max: 29 }), fc.integer({ min: 0, max: 3 }), fc.double({ min: -2, max: 2, noNaN: true }),
+    fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    (rows, cols, pad, tp, seed) => {
+      const lda = cols + pad
+      const oW = rows * lda, oX = oW + cols + 1, oZ = oX + rows + 1, oQ = oZ + rows + 1, size = oQ + cols + 1
+      const ar = panelArena(rt, size)
+      let s = seed >>> 0
+      for (let i = 0; i < size; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; ar[i] = s / 2 ** 31 - 1 }
+      const a0 = ar.slice()
+      ar.fill(NaN, oQ, oQ + cols - 1) // q is overwritten, never read
+      rt.gemvFused(0, lda, rows, cols, oW, oX, oZ, oQ, tp)
+      const q = new Float64Array(cols)
+      for (let r = 0; r < rows; r++) {
+        let dot = 0
+        for (let j = 0; j < cols; j++) dot += a0[r * lda + j]! * a0[oW + j]!
+        const x = tp * (dot + a0[oX + r]!), u = a0[r * lda]! + a0[oZ + r]! - x
+        if (!(Math.abs(ar[oX + r]! - x) <= tolFor(cols) * 2)) return false
+        if (!(Math.abs(ar[r * lda]! - u) <= tolFor(cols) * 4)) return false
+        if (r >= 1) for (let j = 0; j < cols - 1; j++) q[j] += u * a0[r * lda + 1 + j]!
+      }
+      for (let j = 0; j < cols - 1; j++) if (!(Math.abs(ar[oQ + j]! - q[j]!) <= tolFor(rows) * 4 * (cols + 2))) return false
+      return true
+    }), { seed: 42, numRuns: 300 }), 'fused pass = definition on 300 random shapes')
+})
+
 t.test('kernel "ts" disables the panel kernels', async (t) => {
   setCpuOptions({ kernel: 'ts' })
   t.equal(panelRuntime(), null)

@@ -2,7 +2,6 @@ import type { Command } from 'commander'
 import * as E from 'fp-ts/lib/Either.js'
 import { openCheckpoint } from '@lr/io-safetensors/node'
 import { eigSym, effectiveRank, energyRatio, matrix, svd, transpose } from '@lr/svd'
-import { createGpuContext, gemmGpu } from '@lr/kernels-gpu'
 import { UsageError } from '../runtime.js'
 
 /** The `--json` document of `lr svd` (exactly the keys issue #3 fixes). */
@@ -18,7 +17,9 @@ const parseDevice = (v: string): 'cpu' | 'gpu' => {
  *  |σ̂ᵢ − σᵢ| ≤ 1e-5·√m·‖A‖²_F / σᵢ: the leading values are accurate, values below ~1e-3·‖A‖_F are not.
  *  No adapter is an error (`NoAdapter`), never a silent CPU run. */
 const singularValuesGpu = async (data: Float32Array, m: number, n: number): Promise<{ s: Float64Array; device: string }> => {
+  // loaded only for --device gpu (the CPU path never pays for the GPU modules)
   const { create } = await import('webgpu')
+  const { createGpuContext, gemmGpu } = await import('@lr/kernels-gpu')
   const c = await createGpuContext(create([]))()
   if (E.isLeft(c)) throw c.left
   const ctx = c.right

@@ -8,6 +8,12 @@
 import { NoConvergence } from '../errors.js'
 import { applyRight, loadReflector, rotRows } from './householder.js'
 import { bidiagonalizeBlocked, bidiagonalizeUnblockedFrom, formUtBlocked, formVtBlocked } from './blocked/bidiagBlocked.js'
+import { bidiagonalSingularValues } from './dqds.js'
+
+const isFiniteBidiagonal = (n: number, d: Float64Array, e: Float64Array): boolean => {
+  for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0 || e[i]! - e[i]! !== 0) return false
+  return true
+}
 
 export interface BidiagResult {
   readonly d: Float64Array      // diagonal [n]
@@ -187,6 +193,11 @@ export const svdKernel = (op: string, m: number, n: number, a: Float64Array, mod
     return { s: new Float64Array(0), ut, vt: want ? new Float64Array(0) : undefined }
   }
   const { d, e, tauq, taup } = bidiagonalizeBlocked(m, n, a)
+  if (!want) {
+    // values only: dqds (O(n²), high relative accuracy); the bidiagonal QR if it fails or sees NaN/Inf
+    const s = isFiniteBidiagonal(n, d, e) ? bidiagonalSingularValues(n, d, e) : null
+    if (s !== null) return { s, ut: undefined, vt: undefined }
+  }
   const ut = want ? formUtBlocked(m, n, rows, a, tauq) : undefined
   const vt = want ? formVtBlocked(n, a, taup) : undefined
   bdsqr(op, n, m, d, e, ut, vt)

@@ -90,11 +90,11 @@ export const allocLike = <T extends Float>(like: Mat<T> | T, n: number): T =>
   ((('data' in like ? like.data : like) instanceof Float32Array) ? new Float32Array(n) : new Float64Array(n)) as T
 
 /** Row-major f64 copy of `m` (or of mᵀ when `transposed`), multiplied by `scale`. */
-export const copyToF64 = (m: Mat, opts: { readonly transposed: boolean; readonly scale: number }): Float64Array => {
+export const copyToF64 = (m: Mat, opts: { readonly transposed: boolean; readonly scale: number; readonly out?: Float64Array | undefined }): Float64Array => {
   const [r0, c0] = m.shape
   const [rows, cols] = opts.transposed ? [c0, r0] : [r0, c0]
   const [s0, s1] = opts.transposed ? [m.stride[1], m.stride[0]] : [m.stride[0], m.stride[1]]
-  const out = new Float64Array(rows * cols), d = m.data, sc = opts.scale
+  const out = opts.out ?? new Float64Array(rows * cols), d = m.data, sc = opts.scale
   for (let i = 0; i < rows; i++) {
     const base = m.offset + i * s0, o = i * cols
     for (let j = 0; j < cols; j++) out[o + j] = d[base + j * s1]! * sc

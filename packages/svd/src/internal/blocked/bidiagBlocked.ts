@@ -28,6 +28,12 @@ interface PanelProducts {
     U: Float64Array, uo: number, incu: number, beta: number, Y: Float64Array, yo: number, incy: number) => void
   readonly n: (rows: number, cols: number, alpha: number, A: Float64Array, ao: number, lda: number,
     W: Float64Array, wo: number, incw: number, beta: number, X: Float64Array, xo: number, incx: number) => void
+  /** Fused pass (WebAssembly path only), see PanelRuntime.gemvFused; A, x, z, q views of one arena. */
+  readonly fused?: (rows: number, cols: number, A: Float64Array, ao: number, lda: number, wo: number,
+    x: Float64Array, xo: number, z: Float64Array, q: Float64Array, tp: number) => void
+  /** Work vectors for the fused pass: z [m], q [n]. */
+  readonly z?: Float64Array
+  readonly q?: Float64Array
 }
 
 /** The TypeScript path: through the gemv seam. */
@@ -38,9 +44,14 @@ const tsProducts: PanelProducts = {
 
 /** The WebAssembly SIMD path: every operand is a view of the panel arena (its offset there is
  *  byteOffset / 8); tmp [max(m, n)] in the arena stages a strided W or Y. */
-const wasmProducts = (rt: PanelRuntime, tmp: Float64Array): PanelProducts => {
+const wasmProducts = (rt: PanelRuntime, tmp: Float64Array, z: Float64Array, q: Float64Array): PanelProducts => {
   const tmpOff = tmp.byteOffset / 8
   return {
+    z, q,
+    fused: (rows, cols, A, ao, lda, wo, x, xo, zz, qq, tp) => {
+      const ab = A.byteOffset / 8
+      rt.gemvFused(ab + ao, lda, rows, cols, ab + wo, x.byteOffset / 8 + xo, zz.byteOffset / 8, qq.byteOffset / 8, tp)
+    },
     t: (rows, cols, alpha, A, ao, lda, U, uo, incu, beta, Y, yo, incy) => {
       const ab = A.byteOffset / 8 + ao, ub = U.byteOffset / 8 + uo
       if (incy === 1) { rt.gemvT(ab, lda, rows, cols, ub, incu, Y.byteOffset / 8 + yo, alpha, beta); return }
@@ -62,13 +73,24 @@ const wasmProducts = (rt: PanelRuntime, tmp: Float64Array): PanelProducts => {
 export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): BidiagResult => {
   const rt = n >= MIN_BLOCKED ? panelRuntime() : null
   if (rt === null) return bidiagonalizeIn(m, n, a, new Float64Array(m * NB), new Float64Array(n * NB), tsProducts)
-  const arena = panelArena(rt, m * n + m * NB + n * NB + m)
-  const aw = arena.subarray(0, m * n), xw = arena.subarray(m * n, m * n + m * NB)
-  const yw = arena.subarray(m * n + m * NB, m * n + m * NB + n * NB), tmp = arena.subarray(m * n + m * NB + n * NB)
-  aw.set(a)
-  const r = bidiagonalizeIn(m, n, aw, xw, yw, wasmProducts(rt, tmp))
-  a.set(aw)
+  const o1 = m * n, o2 = o1 + m * NB, o3 = o2 + n * NB, o4 = o3 + m, o5 = o4 + m
+  const arena = panelArena(rt, o5 + n)
+  // a from bidiagWorkspace already lives at the start of the arena: reduced in place, no copies
+  const isInPlace = a.buffer === arena.buffer && a.byteOffset === 0 && a.length === o1
+  const aw = isInPlace ? a : arena.subarray(0, o1), xw = arena.subarray(o1, o2), yw = arena.subarray(o2, o3)
+  if (!isInPlace) aw.set(a)
+  const r = bidiagonalizeIn(m, n, aw, xw, yw, wasmProducts(rt, arena.subarray(o3, o4), arena.subarray(o4, o5), arena.subarray(o5)))
+  if (!isInPlace) a.set(aw)
   return r
+}
+
+/** A work array [m·n] for bidiagonalizeBlocked(m, n, ·) that it reduces in place (no copy into the
+ *  panel memory and back), or undefined on the TypeScript path. Valid until the next bidiagonalization
+ *  or workspace request; the caller fills it, then calls bidiagonalizeBlocked at once. */
+export const bidiagWorkspace = (m: number, n: number): Float64Array | undefined => {
+  const rt = n >= MIN_BLOCKED ? panelRuntime() : null
+  if (rt === null) return undefined
+  return panelArena(rt, m * n + m * NB + n * NB + 2 * m + n).subarray(0, m * n)
 }
 
 const bidiagonalizeIn = (m: number, n: number, a: Float64Array, x: Float64Array, y: Float64Array, big: PanelProducts): BidiagResult => {
@@ -127,19 +149,28 @@ const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d:
   const A = (r: number, c: number): number => (i0 + r) * n + i0 + c
   const X = (r: number, c: number): number => c * ldx + r
   const Y = (r: number, c: number): number => c * ldy + r
+  // isFused: the previous column's x-product also updated this column and accumulated q = Σ u·Ã[r, :]
+  let isFused = false
   for (let i = 0; i < nb; i++) {
     // update A(i:M, i) −= A(i:M, 0:i)·Y(i, 0:i)ᵀ + X(i:M, 0:i)·A(0:i, i)
-    if (i > 0) {
+    if (i > 0 && !isFused) {
       big.n(M - i, i, -1, a, A(i, 0), n, y, Y(i, 0), ldy, 1, a, A(i, i), n)
       big.t(i, M - i, -1, x, X(i, 0), ldx, a, A(0, i), n, 1, a, A(i, i), n)
     }
     // reflector Q(i) annihilating A(i+1:M, i)
+    const alpha = a[A(i, i)]!
     tauq[i0 + i] = larfg(M - i, a, A(i, i), n, v)
     d[i0 + i] = a[A(i, i)]!
     if (i >= N - 1) continue
     a[A(i, i)] = 1
     // Y(i+1:N, i) = τq·(A(i:M, i+1:N)ᵀ·u − Y(i+1:N, 0:i)·A(i:M, 0:i)ᵀ·u − A(0:i, i+1:N)ᵀ·X(i:M, 0:i)ᵀ·u)
-    big.t(M - i, N - i - 1, 1, a, A(i, i + 1), n, a, A(i, i), n, 0, y, Y(i + 1, i), 1)
+    if (isFused) {
+      // u = (1, c·ū[1:]) with c = 1/(ū₀ − β) (larfg): A(i:M, i+1:N)ᵀ·u = A(i, i+1:N) + c·q
+      const q = big.q!, c = tauq[i0 + i] === 0 ? 0 : 1 / (alpha - d[i0 + i]!)
+      for (let j = 0; j < N - i - 1; j++) y[Y(i + 1 + j, i)] = a[A(i, i + 1 + j)]! + c * q[j]!
+    } else {
+      big.t(M - i, N - i - 1, 1, a, A(i, i + 1), n, a, A(i, i), n, 0, y, Y(i + 1, i), 1)
+    }
     if (i > 0) {
       big.t(M - i, i, 1, a, A(i, 0), n, a, A(i, i), n, 0, y, Y(0, i), 1)
       big.t(i, N - i - 1, -1, y, Y(i + 1, 0), ldy, y, Y(0, i), 1, 1, y, Y(i + 1, i), 1)
@@ -156,6 +187,23 @@ const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d:
     e[i0 + i] = a[A(i, i + 1)]!
     a[A(i, i + 1)] = 1
     // X(i+1:M, i) = τp·(A(i+1:M, i+1:N)·w − A(i+1:M, 0:i+1)·Y(i+1:N, 0:i+1)ᵀ·w − X(i+1:M, 0:i)·A(0:i, i+1:N)·w)
+    const tp = taup[i0 + i]!
+    isFused = big.fused !== undefined && i + 1 < nb && i + 2 < N && M - i - 1 >= 1
+    if (isFused) {
+      // corrections first (they only need w), into X(i+1:M, i); then z = the next column's update
+      // without its X(:, i) term; then ONE pass over A(i+1:M, i+1:N) for x_i and the next y-product
+      const z = big.z!
+      big.n(i + 1, N - i - 1, 1, y, Y(i + 1, 0), ldy, a, A(i, i + 1), 1, 0, x, X(0, i), 1)
+      big.n(M - i - 1, i + 1, -1, a, A(i + 1, 0), n, x, X(0, i), 1, 0, x, X(i + 1, i), 1)
+      if (i > 0) {
+        big.n(i, N - i - 1, 1, a, A(0, i + 1), n, a, A(i, i + 1), 1, 0, x, X(0, i), 1)
+        big.t(i, M - i - 1, -1, x, X(i + 1, 0), ldx, x, X(0, i), 1, 1, x, X(i + 1, i), 1)
+      }
+      big.n(M - i - 1, i + 1, -1, a, A(i + 1, 0), n, y, Y(i + 1, 0), ldy, 0, z, 0, 1)
+      if (i > 0) big.t(i, M - i - 1, -1, x, X(i + 1, 0), ldx, a, A(0, i + 1), n, 1, z, 0, 1)
+      big.fused!(M - i - 1, N - i - 1, a, A(i + 1, i + 1), n, A(i, i + 1), x, X(i + 1, i), z, big.q!, tp)
+      continue
+    }
     big.n(M - i - 1, N - i - 1, 1, a, A(i + 1, i + 1), n, a, A(i, i + 1), 1, 0, x, X(i + 1, i), 1)
     big.n(i + 1, N - i - 1, 1, y, Y(i + 1, 0), ldy, a, A(i, i + 1), 1, 0, x, X(0, i), 1)
     big.n(M - i - 1, i + 1, -1, a, A(i + 1, 0), n, x, X(0, i), 1, 1, x, X(i + 1, i), 1)
@@ -163,7 +211,6 @@ const labrd = (m: number, n: number, a: Float64Array, i0: number, nb: number, d:
       big.n(i, N - i - 1, 1, a, A(0, i + 1), n, a, A(i, i + 1), 1, 0, x, X(0, i), 1)
       big.t(i, M - i - 1, -1, x, X(i + 1, 0), ldx, x, X(0, i), 1, 1, x, X(i + 1, i), 1)
     }
-    const tp = taup[i0 + i]!
     for (let r = i + 1; r < M; r++) x[X(r, i)] *= tp
   }
 }

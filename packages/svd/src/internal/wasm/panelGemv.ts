@@ -19,6 +19,9 @@ export interface PanelRuntime {
   readonly gemvT: (a: number, lda: number, rows: number, cols: number, u: number, incu: number, y: number, alpha: number, beta: number) => void
   /** x[r·incx] = alpha·Σ_j A[r, j]·w[j] + beta·x[r·incx] (beta 0 or 1). Offsets, strides in f64 elements. */
   readonly gemvN: (a: number, lda: number, rows: number, cols: number, w: number, x: number, incx: number, alpha: number, beta: number) => void
+  /** One pass over Â = A[0:rows, 0:cols] for two consecutive dlabrd columns (offsets in f64 elements):
+   *  x[r] = tp·(Â[r, :]·w + x[r]); u = Â[r, 0] + z[r] − x[r]; Â[r, 0] = u; q[0:cols−1] = Σ_{r≥1} u·Â[r, 1:]. */
+  readonly gemvFused: (a: number, lda: number, rows: number, cols: number, w: number, x: number, z: number, q: number, tp: number) => void
 }
 
 const PAGE = 65536
@@ -39,10 +42,12 @@ const instantiate = (): PanelRuntime | null => {
   const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>
   type K = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, alpha: number, beta: number) => void
   const t = ex['gemv_t_f64'] as K, nn = ex['gemv_n_f64'] as K
+  const fu = ex['gemv_fused_f64'] as (a: number, lda: number, rows: number, cols: number, w: number, x: number, z: number, q: number, tp: number) => void
   return {
     memory,
     gemvT: (a, lda, rows, cols, u, incu, y, alpha, beta) => t(a * 8, lda * 8, rows, cols, u * 8, incu * 8, y * 8, alpha, beta),
     gemvN: (a, lda, rows, cols, w, x, incx, alpha, beta) => nn(a * 8, lda * 8, rows, cols, w * 8, x * 8, incx * 8, alpha, beta),
+    gemvFused: (a, lda, rows, cols, w, x, z, q, tp) => fu(a * 8, lda * 8, rows, cols, w * 8, x * 8, z * 8, q * 8, tp),
   }
 }
 
