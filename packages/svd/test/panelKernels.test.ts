@@ -24,7 +24,7 @@ t.test('panel gemvT / gemvN = reference gemv (f64)', async (t) => {
     (rows, cols, pad, inc, alpha, beta, seed) => {
       const lda = cols + pad
       const size = rows * lda + 2 * (Math.max(rows, cols) * inc + 8)
-      const ar = panelArena(rt, size)
+      const ar = panelArena(rt, size)!
       let s = seed >>> 0
       for (let i = 0; i < size; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; ar[i] = s / 2 ** 31 - 1 }
       const uo = rows * lda + 1, yo = uo + Math.max(rows, cols) * inc + 3
@@ -57,7 +57,7 @@ t.test('panel gemvFused = its definition (x-product of one column, update and y-
     (rows, cols, pad, tp, seed) => {
       const lda = cols + pad
       const oW = rows * lda, oX = oW + cols + 1, oZ = oX + rows + 1, oQ = oZ + rows + 1, size = oQ + cols + 1
-      const ar = panelArena(rt, size)
+      const ar = panelArena(rt, size)!
       let s = seed >>> 0
       for (let i = 0; i < size; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; ar[i] = s / 2 ** 31 - 1 }
       const a0 = ar.slice()

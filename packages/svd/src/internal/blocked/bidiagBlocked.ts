@@ -72,9 +72,9 @@ const wasmProducts = (rt: PanelRuntime, tmp: Float64Array, z: Float64Array, q: F
  *  (the trailing updates still go through the GEMM seam), and copied back. */
 export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): BidiagResult => {
   const rt = n >= MIN_BLOCKED ? panelRuntime() : null
-  if (rt === null) return bidiagonalizeIn(m, n, a, new Float64Array(m * NB), new Float64Array(n * NB), tsProducts)
   const o1 = m * n, o2 = o1 + m * NB, o3 = o2 + n * NB, o4 = o3 + m, o5 = o4 + m
-  const arena = panelArena(rt, o5 + n)
+  const arena = rt === null ? null : panelArena(rt, o5 + n)
+  if (rt === null || arena === null) return bidiagonalizeIn(m, n, a, new Float64Array(m * NB), new Float64Array(n * NB), tsProducts)
   // a from bidiagWorkspace already lives at the start of the arena: reduced in place, no copies
   const isInPlace = a.buffer === arena.buffer && a.byteOffset === 0 && a.length === o1
   const aw = isInPlace ? a : arena.subarray(0, o1), xw = arena.subarray(o1, o2), yw = arena.subarray(o2, o3)
@@ -89,8 +89,7 @@ export const bidiagonalizeBlocked = (m: number, n: number, a: Float64Array): Bid
  *  or workspace request; the caller fills it, then calls bidiagonalizeBlocked at once. */
 export const bidiagWorkspace = (m: number, n: number): Float64Array | undefined => {
   const rt = n >= MIN_BLOCKED ? panelRuntime() : null
-  if (rt === null) return undefined
-  return panelArena(rt, m * n + m * NB + n * NB + 2 * m + n).subarray(0, m * n)
+  return rt === null ? undefined : panelArena(rt, m * n + m * NB + n * NB + 2 * m + n)?.subarray(0, m * n)
 }
 
 const bidiagonalizeIn = (m: number, n: number, a: Float64Array, x: Float64Array, y: Float64Array, big: PanelProducts): BidiagResult => {

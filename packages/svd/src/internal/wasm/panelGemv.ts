@@ -59,11 +59,18 @@ export const panelRuntime = (): PanelRuntime | null => {
   return state
 }
 
+/** Largest arena (bytes): beyond it (or if the memory cannot grow) callers use the TypeScript path. */
+const MAX_ARENA_BYTES = 2 ** 31
+
 /** A Float64Array over the first `elements` f64 of the panel memory (grown once to fit, never
- *  shrunk). Valid until the next panelArena call. Offsets into it are what gemvT/gemvN take. */
-export const panelArena = (rt: PanelRuntime, elements: number): Float64Array => {
+ *  shrunk), or null when that much memory is not available. Valid until the next panelArena call.
+ *  Offsets into it are what gemvT/gemvN/gemvFused take. */
+export const panelArena = (rt: PanelRuntime, elements: number): Float64Array | null => {
+  if (elements * 8 > MAX_ARENA_BYTES) return null
   const need = Math.ceil((elements * 8) / PAGE)
   const have = rt.memory.buffer.byteLength / PAGE
-  if (need > have) rt.memory.grow(need - have)
+  if (need > have) {
+    try { rt.memory.grow(need - have) } catch (e) { if (e instanceof RangeError) return null; throw e }
+  }
   return new Float64Array(rt.memory.buffer, 0, elements)
 }
