@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs what the GPU benchmark needs on a machine without Node or internet into .carry/gpu (git-ignored,
-# ~45 MB): Node 22 (xz), the benchmark bundled into one ESM file (esbuild; `webgpu` kept external),
+# ~33 MB): Node 22 (xz), the benchmark bundled into one ESM file (esbuild; `webgpu` kept external),
 # webgpu's index.js + dawn.node (xz), torchRef.py; and the Vulkan loader debs into .gl/.
 # Run from anywhere inside the repo after `pnpm install && pnpm build`. See README.md for the command there.
 set -euo pipefail
