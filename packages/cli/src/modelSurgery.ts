@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Dtype, NamedTensor } from '@lr/io-safetensors'
 import { openCheckpoint, writeCheckpoint, type Checkpoint } from '@lr/io-safetensors/node'
-import { covarianceKeyFor, MissingStatistics } from '@lr/quant'
+import { covarianceEigen, covarianceKeyFor, MissingStatistics, type CovarianceEigen } from '@lr/quant'
 import { matrix, type Mat } from '@lr/svd'
 
 /** Runs a TaskEither and throws its Left (a tagged error), as the CLI runtime expects. */
@@ -57,6 +57,18 @@ export class CovarianceSource {
       this.cache.set(k, m)
     }
     return m
+  }
+  private readonly eigCache = new Map<string, CovarianceEigen>()
+  /** The eigendecomposition of a module's Σ x·xᵀ (for EoRA), computed once per input (q/k/v, gate/up share it). */
+  async eigen(module: string, inDim: number): Promise<CovarianceEigen> {
+    const k = this.keyFor(module, inDim)
+    let e = this.eigCache.get(k)
+    if (!e) {
+      e = covarianceEigen(await this.get(module, inDim))
+      if (this.eigCache.size >= 2) this.eigCache.delete(this.eigCache.keys().next().value!)
+      this.eigCache.set(k, e)
+    }
+    return e
   }
   close(): Promise<void> { return this.ckpt.close() }
 }

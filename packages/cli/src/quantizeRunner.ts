@@ -7,7 +7,7 @@ import { InvalidArgument, matrix, type Mat } from '@lr/svd'
 import { progressReporter } from './runtime.js'
 import { companionFiles, CovarianceSource, denseProduct, open, outDtypeOf, writeModel } from './modelSurgery.js'
 import { unwrap } from './modelSurgery.js'
-import { evalWithWeights, type EvalReport } from './evalHook.js'
+import { evalHook, evalWithWeights, type EvalReport } from './evalHook.js'
 
 /** What a method makes of one linear layer: the tensors that store it and the f32 weight it applies. */
 export interface QuantizedLayer { readonly tensors: readonly NamedTensor[]; readonly effective: Float32Array }
@@ -75,7 +75,7 @@ export const runQuantize = async (model: string, method: QuantizeMethod, f: Quan
         if (cov) entry.calibratedError = calibratedError(w, matrix(eff, p.out, p.inDim), cov) / norm
         const extra: NamedTensor[] = []
         if (f.eora !== undefined && cov) {
-          const { b, a } = eoraCompensate(w, matrix(eff, p.out, p.inDim), cov, { rank: f.eora })
+          const { b, a } = eoraCompensate(w, matrix(eff, p.out, p.inDim), await calib!.eigen(p.module, p.inDim), { rank: f.eora })
           const bb = roundTo(dt, `${p.module}.weight_eora_b`, [p.out, f.eora], b.data), aa = roundTo(dt, `${p.module}.weight_eora_a`, [f.eora, p.inDim], a.data)
           const ba = denseProduct(matrix(bb.values, p.out, f.eora), matrix(aa.values, f.eora, p.inDim))
           eff = Float32Array.from(eff, (v, i) => v + ba[i]!)
@@ -83,7 +83,7 @@ export const runQuantize = async (model: string, method: QuantizeMethod, f: Quan
           extra.push(bb.tensor, aa.tensor)
         }
         layers.push(entry)
-        if (f.eval) effective.set(t.name, eff)
+        if (f.eval && f.dense) effective.set(t.name, eff)
         if (f.dense) yield fromFloat32(t.name, [...t.shape], eff, dt)
         else { yield* q.tensors; yield* extra }
         done++
@@ -95,7 +95,9 @@ export const runQuantize = async (model: string, method: QuantizeMethod, f: Quan
     await writeModel(f.out, specs, stream, meta, await companionFiles(model))
     progress.stop()
     let loss: EvalReport | undefined
-    if (f.eval) loss = await evalWithWeights(model, effective, f.eval)
+    // packed output: `lr eval`'s own path (packed layers through @lr/quant's quantized matmul, never densified);
+    // --dense: the f32 weights the packed layers apply, before the BF16/F16 rounding of the dense copy
+    if (f.eval) loss = f.dense ? await evalWithWeights(model, effective, f.eval) : await evalHook(f.out, f.eval)
     const report = { out: f.out, method: method.name, format: f.dense ? 'dense' : method.format, params: method.params, eora: f.eora ?? null, ...(loss ? { loss } : {}), layers }
     if (f.json) process.stdout.write(`${JSON.stringify(report)}\n`)
     else {

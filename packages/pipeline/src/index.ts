@@ -4,6 +4,7 @@ export type { ProgressEvent } from './progress.js'
 // evaluation
 export * from './eval/config.js'
 export * from './eval/linear.js'
+export * from './eval/quantizedLinear.js'
 export * from './eval/llama.js'
 export * from './eval/evaluateLoss.js'
 export * from './eval/withPeftLora.js'

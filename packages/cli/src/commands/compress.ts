@@ -111,7 +111,7 @@ export const register = (program: Command): void => {
             const entry: (typeof layers)[number] = { name: t.name, shape: [p.out, p.inDim], rank: p.rank + (eora ?? 0), jitter }
             if (cov) entry.calibratedError = calibratedError(w, matrix(approx, p.out, p.inDim), cov) / Math.max(calibratedError(w, matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim), cov), Number.MIN_VALUE)
             if (eora !== undefined && cov) {
-              const { b, a } = eoraCompensate(w, matrix(approx, p.out, p.inDim), cov, { rank: eora })
+              const { b, a } = eoraCompensate(w, matrix(approx, p.out, p.inDim), await calib!.eigen(p.module, p.inDim), { rank: eora })
               extra = { a: b, b: a }
               entry.calibratedErrorEora = calibratedError(w, matrix(denseProduct(u, v, extra), p.out, p.inDim), cov) / Math.max(calibratedError(w, matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim), cov), Number.MIN_VALUE)
             }

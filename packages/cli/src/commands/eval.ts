@@ -10,7 +10,7 @@ interface EvalFlags { readonly data: string; readonly adapter?: string; readonly
 /** `lr eval <model> --data bytes.u8 [--adapter DIR] [--json]`: mean next-byte cross-entropy of a byte-level Llama. */
 export const register = (program: Command): void => {
   program.command('eval')
-    .description('Mean next-byte cross-entropy (nats) of a byte-level Llama checkpoint on a file of byte rows, in TypeScript (dense, LoRA-unmerged and factored layers).')
+    .description('Mean next-byte cross-entropy (nats) of a byte-level Llama checkpoint on a file of byte rows, in TypeScript (dense, LoRA-unmerged, factored, Fairy2i and packed int-k/NF4/SVDQuant layers, never densified).')
     .argument('<model>', 'model directory (config.json + model.safetensors or a sharded index) or a .safetensors file with config.json beside it')
     .requiredOption('--data <file>', 'evaluation bytes: rows of --row-bytes bytes; each row predicts bytes 1.. from the bytes before')
     .option('--adapter <dir>', 'a PEFT LoRA adapter directory, applied unmerged (x·Aᵀ·Bᵀ·scaling)')

@@ -3,6 +3,7 @@ import { fairy2iLayerNames, fromFairy2iTensors } from '@lr/quant-complex'
 import type { LlamaConfig } from './config.js'
 import { denseLinear, factoredLinear, fairy2iLinear, type Linear } from './linear.js'
 import { ModelTensorError } from '../errors.js'
+import { packedQuantLinear, parsePackedQuantParams } from './quantizedLinear.js'
 import { matmulNT } from '../internal/matmulNT.js'
 
 /** The seven projections of one decoder layer, by their transformers module names.
@@ -35,14 +36,21 @@ export type TensorLookup = (name: string) => NamedTensor | undefined
 /** `model.layers.{i}.{projection}`: the module name of a projection (PEFT's target name without the prefix). */
 export const llamaModuleName = (layer: number, projection: LlamaProjection): string => `model.layers.${layer}.${projection}`
 
+/** Options of `buildLlama`.  @since 0.1.0  @category eval */
+export interface BuildLlamaOptions {
+  /** The checkpoint's `__metadata__` (its `lr_quant` JSON gives the parameters of packed int-k / NF4 layers). */
+  readonly metadata?: Readonly<Record<string, string>>
+}
+
 /** Builds a `LlamaModel` from a tensor lookup (names as transformers saves them; any float dtype, decoded
  *  to f32). A projection stored as a dense `<m>.weight` becomes a `denseLinear`; one stored as `<m>.weight_u` +
  *  `<m>.weight_v` (the `factored-v1` format) a `factoredLinear`; one stored as Fairy2i packed codes
- *  (`<m>.weight_fairy2i_codes`, `fairy2i-packed-v1`) a `fairy2iLinear` (multiplication-free, never densified). `lm_head.weight` falls back to the embedding when
+ *  (`<m>.weight_fairy2i_codes`, `fairy2i-packed-v1`) a `fairy2iLinear` (multiplication-free, never densified); one stored as `<m>.weight_packed`
+ *  (`quant-int-v1`, `quant-nf4-v1`, `svdquant-v1`, ± EoRA) a `packedQuantLinear` (@lr/quant's quantized matmul). `lm_head.weight` falls back to the embedding when
  *  `tieWordEmbeddings` is set. Throws `ModelTensorError` naming a missing or misshapen tensor.
  *  @example const model = buildLlama(cfg, (name) => tensors.get(name), 'model.safetensors')
  *  @since 0.1.0  @category eval */
-export const buildLlama = (config: LlamaConfig, get: TensorLookup, file = 'checkpoint'): LlamaModel => {
+export const buildLlama = (config: LlamaConfig, get: TensorLookup, file = 'checkpoint', opts: BuildLlamaOptions = {}): LlamaModel => {
   const { hiddenSize: H, intermediateSize: I, numHeads, numKvHeads, headDim, vocabSize: V } = config
   const need = (name: string, shape: readonly number[]): Float32Array => {
     const t = get(name)
@@ -51,9 +59,12 @@ export const buildLlama = (config: LlamaConfig, get: TensorLookup, file = 'check
       throw new ModelTensorError(file, name, `shape [${t.shape.join(', ')}] does not match config.json, expected [${shape.join(', ')}]`)
     return t.dtype === 'F32' ? t.data as Float32Array : toFloat32(t)
   }
+  const quantParams = parsePackedQuantParams(opts.metadata, file)
   const linear = (name: string, out: number, inF: number): Linear => {
     const w = get(`${name}.weight`)
     if (w) return denseLinear(need(`${name}.weight`, [out, inF]), out, inF)
+    const packed = packedQuantLinear(name, out, inF, get, quantParams, file)
+    if (packed) return packed
     if (fairy2iLayerNames([`${name}.weight_fairy2i_codes`]).length === 1 && get(`${name}.weight_fairy2i_codes`)) {
       const p = fromFairy2iTensors(`${name}.weight`, get)
       if (p.rows !== out || p.cols !== inF) throw new ModelTensorError(file, `${name}.weight_fairy2i_shape`, `packed shape [${p.rows}, ${p.cols}] does not match config.json, expected [${out}, ${inF}]`)

@@ -42,6 +42,12 @@ export const readAllTensors = async (path: string): Promise<Map<string, NamedTen
     return out
   } finally { await ck.right.close() }
 }
+/** The `__metadata__` of a checkpoint (of its first shard when sharded). */
+const readMetadata = async (path: string): Promise<Record<string, string>> => {
+  const ck = await openCheckpoint(path)()
+  if (ck._tag === 'Left') throw ck.left
+  try { return { ...ck.right.metadata } } finally { await ck.right.close() }
+}
 const lookup = (m: Map<string, NamedTensor>) => (name: string): NamedTensor | undefined => m.get(name)
 
 /** Loads a `LlamaForCausalLM` for evaluation from a model directory (config.json + model.safetensors, or a
@@ -56,7 +62,8 @@ export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEit
     const cfgFile = join(isFile ? dirname(path) : path, 'config.json')
     const config = parseLlamaConfig(await readJson(cfgFile, 'model config'), cfgFile)
     const tensors = await readAllTensors(path)
-    if (opts.adapter === undefined) return buildLlama(config, lookup(tensors), path)
+    const metadata = await readMetadata(path)
+    if (opts.adapter === undefined) return buildLlama(config, lookup(tensors), path, { metadata })
     const acfgFile = join(opts.adapter, 'adapter_config.json')
     const acfg = await readJson(acfgFile, 'adapter config')
     const afile = join(opts.adapter, 'adapter_model.safetensors')
@@ -79,7 +86,7 @@ export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEit
       const merged = mergeLora(matrix(toFloat32(w), w.shape[0]!, w.shape[1]!), m, { fanInFanOut: true })
       overrides.set(name, { name, dtype: 'F32', shape: w.shape, data: merged.data })
     }
-    const model = buildLlama(config, (name) => overrides.get(name) ?? tensors.get(name), path)
+    const model = buildLlama(config, (name) => overrides.get(name) ?? tensors.get(name), path, { metadata })
     const linearKeys = [...ad.keys()].filter((k) => parsePeftKey(k)?.kind === 'linear')
     return linearKeys.length === 0 ? model : withPeftLora(model, acfg, lookup(ad), linearKeys, afile)
   }, toLrError)
