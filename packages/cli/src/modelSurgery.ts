@@ -20,7 +20,11 @@ export const open = (path: string): Promise<Checkpoint> => unwrap(openCheckpoint
 /** The float dtype a rewritten tensor keeps: its own when F32/F16/BF16, else F32. */
 export const outDtypeOf = (d: Dtype): 'F32' | 'F16' | 'BF16' => (d === 'F16' || d === 'BF16' ? d : 'F32')
 
-/** The files next to the weights that a complete model directory needs (config, generation config, tokenizer). */
+/** The files next to the weights that a complete model directory needs (config, generation config, tokenizer).
+ *  Deliberately not folded into `companionFiles.ts` (lr convert, lr quantize fairy2i): that one copies every plain
+ *  file of a checkpoint directory and nothing for a single .safetensors file, while compress / quantize / lora init
+ *  loftq must also take config.json from the directory of a single-file input (their output is a model that
+ *  `lr eval` loads, which needs it) and must not sweep unrelated files lying next to such a file into the model. */
 export const companionFiles = async (modelPath: string): Promise<Record<string, Uint8Array>> => {
   const dir = (await stat(modelPath)).isDirectory() ? modelPath : dirname(modelPath)
   const out: Record<string, Uint8Array> = {}

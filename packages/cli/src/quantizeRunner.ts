@@ -1,11 +1,14 @@
-// The shared driver of `lr quantize int4 | nf4 | svdquant`: one linear layer at a time, packed output (or --dense),
-// optional EoRA branch, --eval on the exact weights the packed layers apply.
-import type { NamedTensor } from '@lr/io-safetensors'
+// The shared driver of `lr quantize int4 | nf4 | svdquant`: a pipeline readCheckpoint → mapTensor → writeCheckpoint
+// (@lr/pipeline), one linear layer at a time, packed output (or --dense), optional EoRA branch, progress rendered here.
+import { pipe } from 'fp-ts/lib/function.js'
+import type { NamedTensor, TensorSpec } from '@lr/io-safetensors'
 import { fromFloat32, toFloat32 } from '@lr/io-safetensors'
+import { mapTensor } from '@lr/pipeline'
+import { readCheckpoint, readCheckpointInfo, writeCheckpoint } from '@lr/pipeline/node'
 import { calibratedError, eoraCompensate, isLinearWeight } from '@lr/quant'
 import { InvalidArgument, matrix, type Mat } from '@lr/svd'
 import { progressReporter } from './runtime.js'
-import { companionFiles, CovarianceSource, denseProduct, open, outDtypeOf, writeModel } from './modelSurgery.js'
+import { companionFiles, CovarianceSource, denseProduct, outDtypeOf } from './modelSurgery.js'
 import { unwrap } from './modelSurgery.js'
 import { evalHook, evalWithWeights, type EvalReport } from './evalHook.js'
 
@@ -34,11 +37,12 @@ export const roundTo = (dtype: 'F32' | 'F16' | 'BF16', name: string, shape: numb
 
 export const runQuantize = async (model: string, method: QuantizeMethod, f: QuantizeFlags): Promise<void> => {
   const progress = progressReporter({ isJson: Boolean(f.json) })
-  const ckpt = await open(model)
+  const info = await unwrap(readCheckpointInfo(model))
   const calib = f.calib ? await CovarianceSource.open(f.calib) : undefined
   try {
-    const linears = ckpt.tensors.filter((t) => isLinearWeight(t.name, t.shape) && ['F32', 'F16', 'BF16', 'F64'].includes(t.dtype))
-    if (linears.length === 0) throw new InvalidArgument(`quantize ${method.name}`, 'model', `${ckpt.path} has no linear weights (2-D "….weight" outside embeddings, norms and lm_head)`)
+    const linears = info.tensors.filter((t) => isLinearWeight(t.name, t.shape) && ['F32', 'F16', 'BF16', 'F64'].includes(t.dtype))
+    if (linears.length === 0) throw new InvalidArgument(`quantize ${method.name}`, 'model', `${info.path} has no linear weights (2-D "….weight" outside embeddings, norms and lm_head)`)
+    // validate everything before writing anything
     const plan = new Map<string, { module: string; out: number; inDim: number }>()
     for (const t of linears) {
       const [out, inDim] = t.shape as [number, number]
@@ -48,7 +52,7 @@ export const runQuantize = async (model: string, method: QuantizeMethod, f: Quan
       if (calib) calib.keyFor(module, inDim)
       plan.set(t.name, { module, out, inDim })
     }
-    const specs = ckpt.tensors.flatMap((t) => {
+    const specs = info.tensors.flatMap((t): TensorSpec[] => {
       const p = plan.get(t.name)
       if (!p) return [{ name: t.name, dtype: t.dtype, shape: [...t.shape] }]
       const dt = outDtypeOf(t.dtype)
@@ -58,41 +62,39 @@ export const runQuantize = async (model: string, method: QuantizeMethod, f: Quan
     })
     const effective = new Map<string, Float32Array>()
     const layers: { name: string; shape: number[]; calibratedError?: number; calibratedErrorEora?: number }[] = []
-    async function* stream(): AsyncGenerator<NamedTensor> {
-      let done = 0
-      for (const t of ckpt.tensors) {
-        const p = plan.get(t.name)
-        if (!p) { yield await unwrap(ckpt.readTensor(t.name)); continue }
-        progress.update({ stage: `quantize ${method.name}`, done, total: plan.size, item: t.name })
-        const dt = outDtypeOf(t.dtype)
-        const w = matrix(await unwrap(ckpt.readFloat32(t.name)), p.out, p.inDim)
-        const cov = calib ? await calib.get(p.module, p.inDim) : undefined
-        const q = method.quantize(p.module, w, dt, cov)
-        let eff = q.effective
-        const entry: (typeof layers)[number] = { name: t.name, shape: [p.out, p.inDim] }
-        const zero = matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim)
-        const norm = cov ? Math.max(calibratedError(w, zero, cov), Number.MIN_VALUE) : 1
-        if (cov) entry.calibratedError = calibratedError(w, matrix(eff, p.out, p.inDim), cov) / norm
-        const extra: NamedTensor[] = []
-        if (f.eora !== undefined && cov) {
-          const { b, a } = eoraCompensate(w, matrix(eff, p.out, p.inDim), await calib!.eigen(p.module, p.inDim), { rank: f.eora })
-          const bb = roundTo(dt, `${p.module}.weight_eora_b`, [p.out, f.eora], b.data), aa = roundTo(dt, `${p.module}.weight_eora_a`, [f.eora, p.inDim], a.data)
-          const ba = denseProduct(matrix(bb.values, p.out, f.eora), matrix(aa.values, f.eora, p.inDim))
-          eff = Float32Array.from(eff, (v, i) => v + ba[i]!)
-          entry.calibratedErrorEora = calibratedError(w, matrix(eff, p.out, p.inDim), cov) / norm
-          extra.push(bb.tensor, aa.tensor)
-        }
-        layers.push(entry)
-        if (f.eval && f.dense) effective.set(t.name, eff)
-        if (f.dense) yield fromFloat32(t.name, [...t.shape], eff, dt)
-        else { yield* q.tensors; yield* extra }
-        done++
+    /** One tensor of the stream: a linear layer becomes its packed tensors (or its dense dequantized weight); the
+     *  rest passes through unchanged. */
+    const quantizeTensor = async (t: NamedTensor, name: string): Promise<NamedTensor | NamedTensor[]> => {
+      const p = plan.get(name)
+      if (!p) return t
+      const dt = outDtypeOf(t.dtype)
+      const w = matrix(toFloat32(t), p.out, p.inDim)
+      const cov = calib ? await calib.get(p.module, p.inDim) : undefined
+      const q = method.quantize(p.module, w, dt, cov)
+      let eff = q.effective
+      const entry: (typeof layers)[number] = { name, shape: [p.out, p.inDim] }
+      const zero = matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim)
+      const norm = cov ? Math.max(calibratedError(w, zero, cov), Number.MIN_VALUE) : 1
+      if (cov) entry.calibratedError = calibratedError(w, matrix(eff, p.out, p.inDim), cov) / norm
+      const extra: NamedTensor[] = []
+      if (f.eora !== undefined && cov) {
+        const { b, a } = eoraCompensate(w, matrix(eff, p.out, p.inDim), await calib!.eigen(p.module, p.inDim), { rank: f.eora })
+        const bb = roundTo(dt, `${p.module}.weight_eora_b`, [p.out, f.eora], b.data), aa = roundTo(dt, `${p.module}.weight_eora_a`, [f.eora, p.inDim], a.data)
+        const ba = denseProduct(matrix(bb.values, p.out, f.eora), matrix(aa.values, f.eora, p.inDim))
+        eff = Float32Array.from(eff, (v, i) => v + ba[i]!)
+        entry.calibratedErrorEora = calibratedError(w, matrix(eff, p.out, p.inDim), cov) / norm
+        extra.push(bb.tensor, aa.tensor)
       }
-      progress.update({ stage: `quantize ${method.name}`, done, total: plan.size })
+      layers.push(entry)
+      if (f.eval && f.dense) effective.set(name, eff)
+      return f.dense ? fromFloat32(name, [...t.shape], eff, dt) : [...q.tensors, ...extra]
     }
     const meta: Record<string, string> = f.dense ? { format: 'pt' }
       : { format: 'pt', lr_format: method.format, lr_quant: JSON.stringify({ ...method.params, ...(f.eora !== undefined ? { eoraRank: f.eora } : {}) }) }
-    await writeModel(f.out, specs, stream, meta, await companionFiles(model))
+    const stage = `quantize ${method.name}`
+    // readCheckpoint → mapTensor(quantizeTensor) → writeCheckpoint (specs known up front: one tensor in memory at a time)
+    await unwrap(pipe(readCheckpoint(model), mapTensor(quantizeTensor, { stage }),
+      writeCheckpoint(f.out, { specs, metadata: meta, extraFiles: await companionFiles(model), label: stage, onProgress: (ev) => progress.update(ev) })))
     progress.stop()
     let loss: EvalReport | undefined
     // packed output: `lr eval`'s own path (packed layers through @lr/quant's quantized matmul, never densified);
@@ -106,6 +108,6 @@ export const runQuantize = async (model: string, method: QuantizeMethod, f: Quan
     }
   } finally {
     progress.stop()
-    await ckpt.close(); await calib?.close()
+    await calib?.close()
   }
 }

@@ -1,10 +1,13 @@
 import { Option, type Command } from 'commander'
-import type { NamedTensor } from '@lr/io-safetensors'
-import { fromFloat32 } from '@lr/io-safetensors'
+import { pipe } from 'fp-ts/lib/function.js'
+import type { NamedTensor, TensorSpec } from '@lr/io-safetensors'
+import { fromFloat32, toFloat32 } from '@lr/io-safetensors'
+import { mapTensor } from '@lr/pipeline'
+import { readCheckpoint, readCheckpointInfo, writeCheckpoint } from '@lr/pipeline/node'
 import { calibratedError, compressLinear, eoraCompensate, isLinearWeight, MissingStatistics, rankForRatio, type CompressMethod } from '@lr/quant'
 import { InvalidArgument, matrix, type Mat } from '@lr/svd'
 import { progressReporter, UsageError } from '../runtime.js'
-import { companionFiles, CovarianceSource, denseProduct, intFlag, open, outDtypeOf, unwrap, writeModel } from '../modelSurgery.js'
+import { companionFiles, CovarianceSource, denseProduct, intFlag, open, outDtypeOf, unwrap } from '../modelSurgery.js'
 import { evalHook } from '../evalHook.js'
 
 interface CompressFlags {
@@ -64,12 +67,12 @@ export const register = (program: Command): void => {
       if (f.method === 'fwsvd' && !f.fisher) throw new UsageError('--method fwsvd needs --fisher <file> (see docs/compression.md)')
 
       const progress = progressReporter({ isJson: Boolean(f.json) })
-      const ckpt = await open(model)
+      const info = await unwrap(readCheckpointInfo(model))
       const calib = f.calib ? await CovarianceSource.open(f.calib) : undefined
       const fisher = f.fisher ? await open(f.fisher) : undefined
       try {
-        const linears = ckpt.tensors.filter((t) => isLinearWeight(t.name, t.shape) && ['F32', 'F16', 'BF16', 'F64'].includes(t.dtype))
-        if (linears.length === 0) throw new InvalidArgument('compress', 'model', `${ckpt.path} has no linear weights (2-D "….weight" outside embeddings, norms and lm_head)`)
+        const linears = info.tensors.filter((t) => isLinearWeight(t.name, t.shape) && ['F32', 'F16', 'BF16', 'F64'].includes(t.dtype))
+        if (linears.length === 0) throw new InvalidArgument('compress', 'model', `${info.path} has no linear weights (2-D "….weight" outside embeddings, norms and lm_head)`)
         // validate everything before writing anything
         const plan = new Map<string, { rank: number; module: string; out: number; inDim: number }>()
         for (const t of linears) {
@@ -82,7 +85,7 @@ export const register = (program: Command): void => {
           if (fisher) fisherInfo(fisher, module, out, inDim)
           plan.set(t.name, { rank: r, module, out, inDim })
         }
-        const specs = ckpt.tensors.flatMap((t) => {
+        const specs = info.tensors.flatMap((t): TensorSpec[] => {
           const p = plan.get(t.name)
           if (!p) return [{ name: t.name, dtype: t.dtype, shape: t.shape }]
           const dt = outDtypeOf(t.dtype)
@@ -92,54 +95,49 @@ export const register = (program: Command): void => {
         })
         const layers: { name: string; shape: number[]; rank: number; jitter: number; calibratedError?: number; calibratedErrorEora?: number }[] = []
         let paramsBefore = 0, paramsAfter = 0
-        async function* stream(): AsyncGenerator<NamedTensor> {
-          let done = 0
-          for (const t of ckpt.tensors) {
-            const p = plan.get(t.name)
-            if (!p) { yield await unwrap(ckpt.readTensor(t.name)); continue }
-            progress.update({ stage: `compress ${f.method}`, done, total: plan.size, item: t.name })
-            const w = matrix(await unwrap(ckpt.readFloat32(t.name)), p.out, p.inDim)
-            const cov = calib ? await calib.get(p.module, p.inDim) : undefined
-            const rows = fisher ? await fisherRows(fisher, p.module, p.out, p.inDim) : undefined
-            const { u, v, jitter } = compressLinear(w, {
-              method: f.method, rank: p.rank, alpha, maxJitterTries: f.jitter ? 6 : 0, solver: f.solver,
-              ...(cov ? { covariance: cov } : {}), ...(rows ? { rowImportance: rows } : {}),
-            })
-            const dt = outDtypeOf(t.dtype)
-            let extra: { a: Mat; b: Mat } | undefined
-            const approx = denseProduct(u, v)
-            const entry: (typeof layers)[number] = { name: t.name, shape: [p.out, p.inDim], rank: p.rank + (eora ?? 0), jitter }
-            if (cov) entry.calibratedError = calibratedError(w, matrix(approx, p.out, p.inDim), cov) / Math.max(calibratedError(w, matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim), cov), Number.MIN_VALUE)
-            if (eora !== undefined && cov) {
-              const { b, a } = eoraCompensate(w, matrix(approx, p.out, p.inDim), await calib!.eigen(p.module, p.inDim), { rank: eora })
-              extra = { a: b, b: a }
-              entry.calibratedErrorEora = calibratedError(w, matrix(denseProduct(u, v, extra), p.out, p.inDim), cov) / Math.max(calibratedError(w, matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim), cov), Number.MIN_VALUE)
-            }
-            layers.push(entry)
-            paramsBefore += p.out * p.inDim
-            paramsAfter += f.dense ? p.out * p.inDim : entry.rank * (p.out + p.inDim)
-            if (f.dense) {
-              yield fromFloat32(t.name, t.shape, denseProduct(u, v, extra), dt)
-            } else {
-              const rr = entry.rank
-              const uu = new Float32Array(p.out * rr), vv = new Float32Array(rr * p.inDim)
-              for (let i = 0; i < p.out; i++) for (let k = 0; k < p.rank; k++) uu[i * rr + k] = u.data[i * p.rank + k]!
-              vv.set((v.data as Float32Array).subarray(0, p.rank * p.inDim))
-              if (extra) {
-                for (let i = 0; i < p.out; i++) for (let k = 0; k < eora!; k++) uu[i * rr + p.rank + k] = extra.a.data[i * eora! + k]!
-                vv.set(extra.b.data as Float32Array, p.rank * p.inDim)
-              }
-              yield fromFloat32(`${p.module}.weight_u`, [p.out, rr], uu, dt)
-              yield fromFloat32(`${p.module}.weight_v`, [rr, p.inDim], vv, dt)
-            }
-            done++
+        /** One tensor of the stream: a linear layer becomes weight_u / weight_v (or its dense low-rank product); the
+         *  rest passes through unchanged. */
+        const compressTensor = async (t: NamedTensor, name: string): Promise<NamedTensor | NamedTensor[]> => {
+          const p = plan.get(name)
+          if (!p) return t
+          const w = matrix(toFloat32(t), p.out, p.inDim)
+          const cov = calib ? await calib.get(p.module, p.inDim) : undefined
+          const rows = fisher ? await fisherRows(fisher, p.module, p.out, p.inDim) : undefined
+          const { u, v, jitter } = compressLinear(w, {
+            method: f.method, rank: p.rank, alpha, maxJitterTries: f.jitter ? 6 : 0, solver: f.solver,
+            ...(cov ? { covariance: cov } : {}), ...(rows ? { rowImportance: rows } : {}),
+          })
+          const dt = outDtypeOf(t.dtype)
+          let extra: { a: Mat; b: Mat } | undefined
+          const approx = denseProduct(u, v)
+          const entry: (typeof layers)[number] = { name, shape: [p.out, p.inDim], rank: p.rank + (eora ?? 0), jitter }
+          if (cov) entry.calibratedError = calibratedError(w, matrix(approx, p.out, p.inDim), cov) / Math.max(calibratedError(w, matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim), cov), Number.MIN_VALUE)
+          if (eora !== undefined && cov) {
+            const { b, a } = eoraCompensate(w, matrix(approx, p.out, p.inDim), await calib!.eigen(p.module, p.inDim), { rank: eora })
+            extra = { a: b, b: a }
+            entry.calibratedErrorEora = calibratedError(w, matrix(denseProduct(u, v, extra), p.out, p.inDim), cov) / Math.max(calibratedError(w, matrix(new Float32Array(p.out * p.inDim), p.out, p.inDim), cov), Number.MIN_VALUE)
           }
-          progress.update({ stage: `compress ${f.method}`, done, total: plan.size })
+          layers.push(entry)
+          paramsBefore += p.out * p.inDim
+          paramsAfter += f.dense ? p.out * p.inDim : entry.rank * (p.out + p.inDim)
+          if (f.dense) return fromFloat32(name, t.shape, denseProduct(u, v, extra), dt)
+          const rr = entry.rank
+          const uu = new Float32Array(p.out * rr), vv = new Float32Array(rr * p.inDim)
+          for (let i = 0; i < p.out; i++) for (let k = 0; k < p.rank; k++) uu[i * rr + k] = u.data[i * p.rank + k]!
+          vv.set((v.data as Float32Array).subarray(0, p.rank * p.inDim))
+          if (extra) {
+            for (let i = 0; i < p.out; i++) for (let k = 0; k < eora!; k++) uu[i * rr + p.rank + k] = extra.a.data[i * eora! + k]!
+            vv.set(extra.b.data as Float32Array, p.rank * p.inDim)
+          }
+          return [fromFloat32(`${p.module}.weight_u`, [p.out, rr], uu, dt), fromFloat32(`${p.module}.weight_v`, [rr, p.inDim], vv, dt)]
         }
         const meta: Record<string, string> = f.dense
           ? { format: 'pt' }
           : { format: 'pt', lr_format: 'factored-v1', lr_method: f.method, ...(ratio !== undefined ? { lr_ratio: String(ratio) } : { lr_rank: String(rank) }), ...(eora !== undefined ? { lr_eora_rank: String(eora) } : {}) }
-        await writeModel(f.out, specs, stream, meta, await companionFiles(model))
+        const stage = `compress ${f.method}`
+        // readCheckpoint → mapTensor(compressTensor) → writeCheckpoint (specs known up front: one tensor in memory at a time)
+        await unwrap(pipe(readCheckpoint(model), mapTensor(compressTensor, { stage }),
+          writeCheckpoint(f.out, { specs, metadata: meta, extraFiles: await companionFiles(model), label: stage, onProgress: (ev) => progress.update(ev) })))
         progress.stop()
         const loss = f.eval ? await evalHook(f.out, f.eval) : undefined
         const report = { out: f.out, method: f.method, ratio: ratio ?? null, rank: rank ?? null, eora: eora ?? null, format: f.dense ? 'dense' : 'factored-v1',
@@ -151,7 +149,7 @@ export const register = (program: Command): void => {
         }
       } finally {
         progress.stop()
-        await ckpt.close(); await calib?.close(); await fisher?.close()
+        await calib?.close(); await fisher?.close()
       }
     })
 }
