@@ -4,10 +4,9 @@
 //   node tools/bench/compression/compressionTable.ts run svd|asvd|svd-llm|quant   (one part → docs/data/compression-<part>.json;
 //                                                                                  the parts are independent: run them in parallel)
 //   node tools/bench/compression/compressionTable.ts render                       (merges the parts: tables and the SVG)
-// Every number is measured in this run by @lr/pipeline's evaluateLoss (f32 forward) on the first LR_EVAL_ROWS rows
-// (default 16, i.e. 16 × 256 = 4096 targets) of each 64-row eval file: the full files cost 16k-token forwards per
-// configuration, too slow for 58 configurations on a shared 2-core machine. Each part rewrites its JSON after every
-// configuration, so `render` works on whatever has finished.
+// Every number is measured in this run by @lr/pipeline's evaluateLoss (f32 forward) on all 64 rows of each eval file
+// (64 × 256 = 16,384 targets; LR_EVAL_ROWS=n uses the first n rows instead, for a quick look). Each part rewrites its
+// JSON after every configuration, so `render` works on whatever has finished.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
@@ -21,7 +20,7 @@ import { matrix, type Mat } from '@lr/svd'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const [mode, part] = process.argv.slice(2)
-const ROWS = Number(process.env['LR_EVAL_ROWS'] ?? 16)
+const ROWS = Number(process.env['LR_EVAL_ROWS'] ?? 64)
 if (mode !== 'run' && mode !== 'render') { console.error('usage: compressionTable.ts run svd|asvd|svd-llm|quant | render'); process.exit(2) }
 const docs = join(ROOT, 'docs')
 mkdirSync(join(docs, 'data'), { recursive: true })
@@ -131,17 +130,22 @@ log(`wrote docs/data/compression-${part}.json (${((performance.now() - t0) / 100
 }
 
 function render(): void {
-const parts = ['svd', 'asvd', 'svd-llm', 'quant'].filter((p) => existsSync(join(docs, 'data', `compression-${p}.json`)))
-  .map((p) => JSON.parse(readFileSync(join(docs, 'data', `compression-${p}.json`), 'utf8')) as { rows: number; baseline?: { code: number; prose: number }; compression: Row[]; quantization: QRow[] })
+// Only parts measured on ROWS eval rows are merged (never mix row counts); the others are named in the docs.
+const all = ['svd', 'asvd', 'svd-llm', 'quant'].filter((p) => existsSync(join(docs, 'data', `compression-${p}.json`)))
+  .map((p) => ({ part: p, ...(JSON.parse(readFileSync(join(docs, 'data', `compression-${p}.json`), 'utf8')) as { rows: number; baseline?: { code: number; prose: number }; compression: Row[]; quantization: QRow[] }) }))
+const parts = all.filter((p) => p.rows === ROWS)
+const stale = ['svd', 'asvd', 'svd-llm'].filter((p) => !parts.some((q) => q.part === p && q.compression.length === 6))
 const baseline = parts.find((p) => p.baseline)!.baseline!
 const rows = parts.flatMap((p) => p.compression), qrows = parts.flatMap((p) => p.quantization)
+if (stale.length) process.stderr.write(`not (completely) measured on ${ROWS} rows yet: ${stale.join(', ')}\n`)
 
 // ---- markdown tables ----
 const f4 = (x: number): string => x.toFixed(4)
-const ctab = ['| method | ratio | EoRA r | params removed | code loss | prose loss | calibrated error |', '|---|---|---|---|---|---|---|',
+const ctab = [`All ${ROWS} rows of each eval file (${ROWS * 256} targets).${stale.length ? ` Not (completely) measured on ${ROWS} rows yet (missing from this table): ${stale.join(', ')} — run \`compressionTable.ts run <method>\`.` : ''}`, '',
+  '| method | ratio | EoRA r | params removed | code loss | prose loss | calibrated error |', '|---|---|---|---|---|---|---|',
   `| base | – | – | 0 | ${f4(baseline.code)} | ${f4(baseline.prose)} | 0 |`,
   ...rows.map((r) => `| ${r.method} | ${r.ratio} | ${r.eora || '–'} | ${(100 * r.removed).toFixed(1)}% | ${f4(r.code)} | ${f4(r.prose)} | ${r.calibratedError.toExponential(2)} |`)].join('\n')
-const qtab = ['| method | group | EoRA r | code loss | prose loss | calibrated error |', '|---|---|---|---|---|---|',
+const qtab = [`All ${ROWS} rows of each eval file (${ROWS * 256} targets).`, '', '| method | group | EoRA r | code loss | prose loss | calibrated error |', '|---|---|---|---|---|---|',
   `| base (BF16) | – | – | ${f4(baseline.code)} | ${f4(baseline.prose)} | 0 |`,
   ...qrows.map((r) => `| ${r.method} | ${r.group} | ${r.eora || '–'} | ${f4(r.code)} | ${f4(r.prose)} | ${r.calibratedError.toExponential(2)} |`)].join('\n')
 const splice = (file: string, tag: string, body: string): void => {
@@ -170,6 +174,7 @@ panels.forEach((panel, pi) => {
   svg += `<text x="${x0 + pw / 2}" y="${pad.t + ph + 34}" text-anchor="middle">ratio (fraction of linear parameters removed)</text>\n`
   svg += `<line x1="${x0}" x2="${x0 + pw}" y1="${Y(baseline[panel])}" y2="${Y(baseline[panel])}" stroke="#000" stroke-dasharray="2,3"/>\n`
   for (const method of ['svd', 'asvd', 'svd-llm']) for (const eora of [0, 16]) {
+    if (!rows.some((r) => r.method === method)) continue
     const pts = rows.filter((r) => r.method === method && r.eora === eora).map((r) => `${X(r.ratio!)},${Y(r[panel])}`)
     svg += `<polyline points="${pts.join(' ')}" fill="none" stroke="${colors[method]}" stroke-width="2"${eora ? ' stroke-dasharray="6,4"' : ''}/>\n`
     for (const p of pts) { const [x, y] = p.split(','); svg += `<circle cx="${x}" cy="${y}" r="3" fill="${colors[method]}"/>\n` }
