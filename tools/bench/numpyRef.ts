@@ -16,9 +16,12 @@ export const numpyTimes = (jobs: readonly NumpyJob[], opts: { readonly best?: bo
 }
 
 /** Like numpyTimes, for ops that also report the median process CPU time (`cpu_ms`, e.g. bf16_decode, fromfile). */
-export const numpyTimesCpu = (jobs: readonly NumpyJob[]): { ms: number; cpuMs: number }[] => {
+export const numpyTimesCpu = (jobs: readonly NumpyJob[], opts: { readonly best?: boolean; readonly threads?: number } = {}): { ms: number; cpuMs: number }[] => {
+  const env = { ...process.env }
+  if (opts.best) { delete env['OPENBLAS_CORETYPE']; delete env['OPENBLAS_L2_SIZE'] }
+  if (opts.threads !== undefined) { env['OPENBLAS_NUM_THREADS'] = String(opts.threads); env['OMP_NUM_THREADS'] = String(opts.threads) }
   const script = fileURLToPath(new URL('./numpyRef.py', import.meta.url))
-  const r = spawnSync('python3', [script], { input: jobs.map((j) => JSON.stringify(j)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 24 })
+  const r = spawnSync('python3', [script], { input: jobs.map((j) => JSON.stringify(j)).join('\n') + '\n', env, encoding: 'utf8', maxBuffer: 1 << 24 })
   if (r.status !== 0) throw new Error(`numpyRef.py failed: ${r.stderr}`)
   return r.stdout.trim().split('\n').map((l) => { const o = JSON.parse(l) as { ms: number; cpu_ms: number }; return { ms: o.ms, cpuMs: o.cpu_ms } })
 }

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gemm, svd, randomizedSvd, matrix, seededRng, setCpuOptions, cpuInfo, type Mat } from '@lr/svd'
-import { numpyTimes, medianMs, type NumpyJob } from '../numpyRef.ts'
+import { numpyTimes, numpyTimesCpu, medianMs, type NumpyJob } from '../numpyRef.ts'
 
 const quick = process.env['LR_BENCH_QUICK'] === '1'
 // LR_BENCH_SECTIONS=gemm,svd,rsvd,process runs a subset (default: all)
@@ -58,6 +58,26 @@ for (const threads of sections.includes('gemm') ? [1, allCores] : []) {
       console.log(line([op, n, threads, ms, gf, cfg, cfg / ms, best, best / ms, ort, ort / ms]))
     }
   }
+}
+
+// one thread by process CPU time (ours and numpy's): immune to other tenants' load on a shared VM
+if (sections.includes('gemm')) {
+  setCpuOptions({ threads: 1 })
+  const jobs: NumpyJob[] = npJobs(1).map((j) => ({ ...j, cpu: true }))
+  const cfg = numpyTimesCpu(jobs, { threads: 1 }), best = numpyTimesCpu(jobs, { threads: 1, best: true })
+  console.log('\nGEMM on 1 thread by process CPU time (ratio = ours GFLOP/s ÷ theirs, both by CPU time)')
+  console.log(line(['op', 'n', 'ours_cpu_ms', 'GFLOP/s', 'np_avx2_cpu', 'ratio', 'np_best_cpu', 'ratio']))
+  jobs.forEach((job, i) => {
+    const n = job.n, T = job.op === 'sgemm' ? Float32Array : Float64Array
+    const a = matrix(randn(T, n * n, 1), n, n), b = matrix(randn(T, n * n, 2), n, n), out = matrix(new T(n * n), n, n)
+    const f = (): unknown => gemm(a as Mat, b as Mat, { out: out as Mat, checkFinite: false })
+    f()
+    const ts: number[] = []
+    for (let r = 0; r < (job.runs ?? 3); r++) { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); ts.push((c.user + c.system) / 1000) }
+    ts.sort((x, y) => x - y)
+    const ms = ts[ts.length >> 1]!
+    console.log(line([job.op, n, ms, (2 * n ** 3) / ms / 1e6, cfg[i]!.cpuMs, cfg[i]!.cpuMs / ms, best[i]!.cpuMs, best[i]!.cpuMs / ms]))
+  })
 }
 
 // ---------------------------------------------------------------- SVD

@@ -149,7 +149,7 @@ const copyOut = (src: F, s0: number, ldc: number, m: number, n: number, alpha: n
  *  stride) or Lᵀ (unit row stride). `packed` caches L and Lᵀ packed as A operands (built by the first
  *  product that reads them whole in that role), after the lines; `bytes` covers all of it. */
 interface Resident {
-  readonly data: F; readonly off: number; readonly srcLd: number; readonly lines: number; readonly len: number
+  readonly rt: WasmRuntime; readonly data: F; readonly off: number; readonly srcLd: number; readonly lines: number; readonly len: number
   readonly ptr: number; readonly ld: number; bytes: number; readonly packed: Map<string, number>
 }
 let resident: Resident | null = null
@@ -172,8 +172,7 @@ export const keepResident = (rt: WasmRuntime, data: F, off: number, s0: number, 
   const es = data.BYTES_PER_ELEMENT
   const ld = leadingDim(len, es)
   const bytes = align64((lines + RESIDENT_SLACK_LINES) * ld * es)
-  if (3 * bytes > MAX_RESIDENT_BYTES) return null
-  ensureBytes(rt, bytes)
+  if (3 * bytes > MAX_RESIDENT_BYTES || !tryEnsureBytes(rt, bytes)) return null
   const mem: F = es === 8 ? rt.f64 : rt.f32
   const p0 = DATA_START / es
   for (let i = 0; i < lines; i++) {
@@ -182,23 +181,28 @@ export const keepResident = (rt: WasmRuntime, data: F, off: number, s0: number, 
     mem.fill(0, d + len, d + ld)
   }
   mem.fill(0, p0 + lines * ld, p0 + (lines + RESIDENT_SLACK_LINES) * ld)
-  const r: Resident = { data, off, srcLd, lines, len, ptr: DATA_START, ld, bytes, packed: new Map() }
+  const r: Resident = { rt, data, off, srcLd, lines, len, ptr: DATA_START, ld, bytes, packed: new Map() }
   resident = r
   return () => { if (resident === r) resident = null }
 }
 
+/** ensureBytes, or false when the memory cannot grow that far (the caller then does without). */
+const tryEnsureBytes = (rt: WasmRuntime, bytes: number): boolean => {
+  try { ensureBytes(rt, bytes); return true } catch (e) { if (e instanceof RangeError) return false; throw e }
+}
+
 /** 'L' if the view [rows × cols] (strides s0, s1, offset o) is exactly the resident L, 'Lt' if it is
  *  exactly Lᵀ, else null. */
-const residentWhole = (x: F, s0: number, s1: number, o: number, rows: number, cols: number): 'L' | 'Lt' | null => {
+const residentWhole = (rt: WasmRuntime, x: F, s0: number, s1: number, o: number, rows: number, cols: number): 'L' | 'Lt' | null => {
   const r = resident
-  if (r === null || x !== r.data || o !== r.off) return null
+  if (r === null || r.rt !== rt || x !== r.data || o !== r.off) return null
   if (s1 === 1 && s0 === r.srcLd && rows === r.lines && cols === r.len) return 'L'
   if (s0 === 1 && s1 === r.srcLd && rows === r.len && cols === r.lines) return 'Lt'
   return null
 }
 
 /** Byte address of the resident L (or Lᵀ) packed as an A operand (MR-row slivers per KC block),
- *  packing it on first use with all threads. */
+ *  packing it on first use with all threads; −1 (and nothing resident any more) if the memory cannot hold it. */
 const residentPackedA = (rt: WasmRuntime, form: 'L' | 'Lt', mr: number, es: number, workers: number): number => {
   const r = resident!
   const key = `${form}:${mr}`
@@ -207,7 +211,7 @@ const residentPackedA = (rt: WasmRuntime, form: 'L' | 'Lt', mr: number, es: numb
   const rows = form === 'L' ? r.lines : r.len, k = form === 'L' ? r.len : r.lines
   const mp = roundUp(rows, mr)
   const ptr = DATA_START + r.bytes, size = align64(mp * k * es)
-  ensureBytes(rt, r.bytes + size)
+  if (!tryEnsureBytes(rt, r.bytes + size)) { resident = null; return -1 }   // do without the resident copy from here on
   const items = Math.ceil(k / KC) * Math.ceil(mp / mr / PACK_SLIVERS)
   runJob(rt, items, Math.min(workers, items - 1), (ctl) => {
     ctl[8] = es === 8 ? 1 : 0; ctl[9] = ptr; ctl[12] = mp; ctl[14] = k; ctl[17] = KC; ctl[19] = es; ctl[23] = mr
@@ -220,9 +224,9 @@ const residentPackedA = (rt: WasmRuntime, form: 'L' | 'Lt', mr: number, es: numb
 
 /** Byte address and leading dimension (elements) of the operand view [rows × cols] (unit column
  *  stride, row stride s0, at offset o) inside the resident copy, or null if it is not part of it. */
-const residentView = (x: F, s0: number, s1: number, o: number, rows: number, cols: number): { ptr: number; ld: number } | null => {
+const residentView = (rt: WasmRuntime, x: F, s0: number, s1: number, o: number, rows: number, cols: number): { ptr: number; ld: number } | null => {
   const r = resident
-  if (r === null || x !== r.data || s1 !== 1 || s0 !== r.srcLd) return null
+  if (r === null || r.rt !== rt || x !== r.data || s1 !== 1 || s0 !== r.srcLd) return null
   const rel = o - r.off
   if (rel < 0) return null
   const line = Math.floor(rel / r.srcLd), col = rel - line * r.srcLd
@@ -244,14 +248,17 @@ export const gemmWasm = (
   // would cost more than the kernel saves on it. Everything else is packed. C = A·B ⟺ Cᵀ = Bᵀ·Aᵀ:
   // take whichever orientation lets more elements be copied directly.
   // the resident matrix read whole goes to the A role (packed once, reused by every product)
-  const wholeA = residentWhole(a, sa0, sa1, oa, m, k)
-  if (wholeA === null && residentWhole(b, sb0, sb1, ob, k, n) !== null) {
+  const formA = residentWhole(rt, a, sa0, sa1, oa, m, k)
+  if (formA === null && residentWhole(rt, b, sb0, sb1, ob, k, n) !== null) {
     gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
     return
   }
-  let resA = wholeA === null ? residentView(a, sa0, sa1, oa, m, k) : null, resB = residentView(b, sb0, sb1, ob, k, n)
+  const paWhole = formA === null ? -1 : residentPackedA(rt, formA, (a instanceof Float64Array ? rt.shapes.f64 : rt.shapes.f32).mr,
+    a.BYTES_PER_ELEMENT, threads > 1 ? Math.min(threads - 1, ensureWorkers(rt, threads - 1)) : 0)
+  const wholeA = paWhole >= 0 ? formA : null
+  const resA = wholeA === null ? residentView(rt, a, sa0, sa1, oa, m, k) : null, resB = residentView(rt, b, sb0, sb1, ob, k, n)
   if (resident !== null && wholeA === null && resA === null && resB === null &&
-    (residentView(b, sb1, sb0, ob, n, k) !== null || residentView(a, sa1, sa0, oa, k, m) !== null)) {
+    (residentView(rt, b, sb1, sb0, ob, n, k) !== null || residentView(rt, a, sa1, sa0, oa, k, m) !== null)) {
     gemmWasm(rt, threads, n, m, k, alpha, b, sb1, sb0, ob, a, sa1, sa0, oa, beta, c, sc1, sc0, oc)
     return
   }
@@ -293,7 +300,6 @@ export const gemmWasm = (
     }
     return
   }
-  const paWhole = wholeA === null ? 0 : residentPackedA(rt, wholeA, mr, es, threads > 1 ? Math.min(threads - 1, ensureWorkers(rt, threads - 1)) : 0)
   const s0 = scratchStart()
   ensureBytes(rt, s0 - DATA_START + bytesA + bytesB + bytesC + bytesStA + bytesStB)
   const pa = wholeA !== null ? paWhole : resA !== null ? resA.ptr : s0, pb = resB !== null ? resB.ptr : s0 + bytesA, pc = s0 + bytesA + bytesB
