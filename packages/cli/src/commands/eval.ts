@@ -13,7 +13,7 @@ export const register = (program: Command): void => {
     .description('Mean next-byte cross-entropy (nats) of a byte-level Llama checkpoint on a file of byte rows, in TypeScript (dense, LoRA-unmerged, factored, Fairy2i and packed int-k/NF4/SVDQuant layers, never densified).')
     .argument('<model>', 'model directory (config.json + model.safetensors or a sharded index) or a .safetensors file with config.json beside it')
     .requiredOption('--data <file>', 'evaluation bytes: rows of --row-bytes bytes; each row predicts bytes 1.. from the bytes before')
-    .option('--adapter <dir>', 'a PEFT LoRA adapter directory, applied unmerged (x·Aᵀ·Bᵀ·scaling)')
+    .option('--adapter <dir>', 'a PEFT LoRA adapter directory: linear LoRAs (lm_head too) applied unmerged (x·Aᵀ·Bᵀ·scaling), embedding LoRAs (lora_embedding_A/B) added to the embedding table, modules_to_save tensors replacing the base')
     .option('--row-bytes <n>', 'bytes per row', '257')
     .option('--json', 'print {"loss", "tokens"} as one JSON document, no progress')
     .addOption(deviceOption('the dense and Fairy2i-packed linears; attention, norms, LoRA and factored layers stay on the CPU'))

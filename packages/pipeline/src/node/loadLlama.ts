@@ -20,10 +20,10 @@ export interface LoadLlamaOptions {
   readonly adapter?: string
 }
 
-const readJson = async (file: string, what: string): Promise<unknown> => {
+const readJson = async (file: string, what: string, fix: string): Promise<unknown> => {
   let text: string
   try { text = await readFile(file, 'utf8') } catch (e) {
-    throw new PipelineIoError(file, 'read', `${(e as { code?: string }).code ?? 'error'}: cannot read the ${what}; a model directory needs config.json next to its safetensors`)
+    throw new PipelineIoError(file, 'read', `${(e as { code?: string }).code ?? 'error'}: cannot read the ${what}; ${fix}`)
   }
   try { return JSON.parse(text) } catch (e) { throw new PipelineIoError(file, 'parse', `not valid JSON (${(e as Error).message})`) }
 }
@@ -60,12 +60,12 @@ export const loadLlama = (path: string, opts: LoadLlamaOptions = {}): TE.TaskEit
   TE.tryCatch(async () => {
     const isFile = (await stat(path).catch(() => { throw new PipelineIoError(path, 'stat', 'no such file or directory; pass a model directory or .safetensors file') })).isFile()
     const cfgFile = join(isFile ? dirname(path) : path, 'config.json')
-    const config = parseLlamaConfig(await readJson(cfgFile, 'model config'), cfgFile)
+    const config = parseLlamaConfig(await readJson(cfgFile, 'model config', 'a model directory needs config.json next to its safetensors'), cfgFile)
     const tensors = await readAllTensors(path)
     const metadata = await readMetadata(path)
     if (opts.adapter === undefined) return buildLlama(config, lookup(tensors), path, { metadata })
     const acfgFile = join(opts.adapter, 'adapter_config.json')
-    const acfg = await readJson(acfgFile, 'adapter config')
+    const acfg = await readJson(acfgFile, 'adapter config', 'pass a PEFT adapter directory (adapter_config.json + adapter_model.safetensors)')
     const afile = join(opts.adapter, 'adapter_model.safetensors')
     const ad = await readAllTensors(afile)
     // Whole tensors (modules_to_save) and embedding LoRAs change the base tensors; linear LoRAs stay unmerged.

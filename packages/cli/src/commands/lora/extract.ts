@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander'
 import { pipe } from 'fp-ts/lib/function.js'
 import { InvalidArgument } from '@lr/svd'
-import { checkExtractPair, linearModules } from '@lr/adapters/node'
+import { checkExtractPair, isEmbeddingModule, linearModules } from '@lr/adapters/node'
 import { ModuleError } from '@lr/adapters'
 import { concat, extractLoraModule, type AdapterEntry, mapTensor, savedModule, select, subtractTensors, zipWith, type ExtractedModuleReport } from '@lr/pipeline'
 import { readCheckpoint, readCheckpointInfo, writeLoraAdapter } from '@lr/pipeline/node'
@@ -67,6 +67,8 @@ export const registerExtract = (lora: Command): void => {
       const modules = targetModules(bi.tensors, o.targets)
       if (modules.length === 0) throw new InvalidArgument('extractLoraFromCheckpoints', 'targets', `no linear module of ${o.base} matches ${JSON.stringify(o.targets ?? 'all-linear')}`)
       checkExtractPair(bi, ti, modules, rank, rule.kind === 'fixed')
+      const embedding = modules.find((m) => isEmbeddingModule(m.module))
+      if (embedding !== undefined && o.format === 'kohya') throw new UsageError(`--targets selects the embedding table ${embedding.module}, whose LoRA (PEFT lora_embedding_A/B) has no kohya form: use --format peft, or leave it out of --targets`)
       const loraNames = new Set(modules.map((m) => m.tensor.name))
       const saved = new Set(savedTensorNames(bi.tensors, toSave).filter((n) => !loraNames.has(n)))
       if (toSave.length > 0 && saved.size === 0) throw new UsageError(`--modules-to-save ${o.modulesToSave}: no tensor of ${o.base} belongs to these modules (or they are LoRA targets already)`)
