@@ -26,7 +26,7 @@ const defaultExamples = (): string => fileURLToPath(new URL('../../../../example
 /** `lr demo`: the main job on the bundled example models. */
 export const register = (program: Command): void => {
   program.command('demo')
-    .description('The main job on the bundled byte-level Llama (examples/): extract a rank-r LoRA from tuned − base and print the prose loss of base, tuned and base+LoRA; Fairy2i W2 quantization of the base with its code loss before and after, and a picture of the singular-value spectra of ΔW = tuned − base.')
+    .description('The main job on the bundled byte-level Llama (examples/): extract rank-r LoRAs from tuned − base (the linear layers; and also embed_tokens and lm_head, with the norms as PEFT modules_to_save) and print the prose loss of base, tuned and base + each LoRA; Fairy2i W2 quantization of the base with its code loss before and after, and a picture of the singular-value spectra of ΔW = tuned − base.')
     .option('--examples <dir>', 'directory with tinyllama-base/, tinyllama-tuned/, eval_code.u8, eval_prose.u8 (default: the repository\'s examples/)')
     .option('--out <dir>', 'where to write the quantized model and the spectra picture', 'lr-demo')
     .option('--rank <r>', 'LoRA rank to extract from tuned − base', '64')
