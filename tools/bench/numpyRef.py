@@ -64,6 +64,8 @@ def job_rsvd(j):
         b = qm.T @ a
         ub, s, vt = np.linalg.svd(b, full_matrices=False)
         return (qm @ ub)[:, :r], s[:r], vt[:r]
+    if j.get("cpu"):  # (wall ms, process CPU ms)
+        return timed_cpu(run, j.get("runs", 3))
     return timed(run, j.get("runs", 3))
 
 OPS = {

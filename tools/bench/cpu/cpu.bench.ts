@@ -107,6 +107,19 @@ if (sections.includes('rsvd')) {
   console.log(`\nrandomizedSvd rank ${rank} (oversample 10, 2 power iterations) of ${n}×${n} f32, ${allCores} threads, vs the same Halko algorithm in numpy`)
   console.log(line(['n', 'ours_ms', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio']))
   console.log(line([n, ms, cfg!, ms / cfg!, best!, ms / best!]))
+  // the same on 1 thread by process CPU time (immune to other tenants' load)
+  setCpuOptions({ threads: 1 })
+  const cjob: NumpyJob = { ...job, cpu: true }
+  const [c1] = numpyTimesCpu([cjob], { threads: 1 }), [b1] = numpyTimesCpu([cjob], { threads: 1, best: true })
+  const f = (): unknown => randomizedSvd(a, { rank, oversample: 10, powerIters: 2, rng: seededRng(1) })
+  f()
+  const ts: number[] = []
+  for (let r = 0; r < 3; r++) { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); ts.push((c.user + c.system) / 1000) }
+  ts.sort((x, y) => x - y)
+  console.log('\nthe same on 1 thread by process CPU time (ratio = ours ÷ numpy)')
+  console.log(line(['n', 'ours_cpu_ms', 'np_avx2_cpu', 'ratio', 'np_best_cpu', 'ratio']))
+  console.log(line([n, ts[1]!, c1!.cpuMs, ts[1]! / c1!.cpuMs, b1!.cpuMs, ts[1]! / b1!.cpuMs]))
+  setCpuOptions({ threads: 0 })
 }
 
 // ---------------------------------------------------------------- whole process: lr svd vs python3
