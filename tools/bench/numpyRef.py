@@ -37,6 +37,13 @@ def timed_cpu(fn, runs):
     ws.sort(); cs.sort()
     return ws[len(ws) // 2], cs[len(cs) // 2]
 
+def job_svd_cpu(j):
+    """np.linalg.svd(A, compute_uv=False): (median wall ms, median process CPU ms)."""
+    rng = np.random.default_rng(j.get("seed", 0))
+    m, n = j.get("m", j["n"]), j["n"]
+    a = rng.standard_normal((m, n)).astype(np.float32 if j.get("dtype", "f64") == "f32" else np.float64)
+    return timed_cpu(lambda: np.linalg.svd(a, compute_uv=False), j.get("runs", 3))
+
 def job_bf16_decode(j):
     # BF16 bits -> float32, the numpy way (no bfloat16 dtype in numpy): widen, shift, reinterpret.
     rng = np.random.default_rng(j.get("seed", 0))
@@ -76,6 +83,7 @@ OPS = {
     "dgemm": lambda j: job_gemm(j, np.float64),
     "svd": lambda j: job_svd(j, True),
     "svdvals": lambda j: job_svd(j, False),
+    "svdvals_cpu": lambda j: job_svd_cpu(j),
 }
 
 def main():
