@@ -25,9 +25,9 @@ type Request<T extends Float> = { readonly kind: 'matmul'; readonly x: Mat<T> } 
 
 /** An orthonormal basis of the columns of y [m, l] (m ≥ l): the Q of a thin QR (CholeskyQR2, or
  *  Householder when y is ill-conditioned; see internal/tallSkinnyQr.ts), computed in f64. */
-const orthonormalize = <T extends Float>(y: Mat<T>): Mat<T> => {
+const orthonormalize = <T extends Float>(y: Mat<T>, opts: { readonly isBasisOnly: boolean }): Mat<T> => {
   const [m, l] = y.shape
-  return fromWork(y, tallSkinnyQr(m, l, copyToF64(y, { transposed: false, scale: 1 })).q, m, l, { transposed: false, scale: 1 })
+  return fromWork(y, tallSkinnyQr(m, l, copyToF64(y, { transposed: false, scale: 1 }), opts).q, m, l, { transposed: false, scale: 1 })
 }
 
 /** Halko–Martinsson–Tropp (2011) Algorithm 4.4 + 5.1 as a generator of operator requests, so that the
@@ -39,10 +39,13 @@ function* halko<T extends Float>(m: number, n: number, f32: boolean, opts: Rando
   const omegaData = (f32 ? new Float32Array(n * l) : new Float64Array(n * l)) as T
   for (let i = 0; i < omegaData.length; i++) omegaData[i] = rng.normal()
   const omega: Mat<T> = { data: omegaData, shape: [n, l], stride: [l, 1], offset: 0 }
-  let q = orthonormalize(yield { kind: 'matmul', x: omega })
-  for (let it = 0; it < (opts.powerIters ?? 2); it++) {
-    const z = orthonormalize(yield { kind: 'rmatmul', y: q })
-    q = orthonormalize(yield { kind: 'matmul', x: z })
+  // intermediate bases of the power iteration need only be well conditioned (one CholeskyQR pass);
+  // the last Q, which B = QᵀA and U = Q·Ub rely on, is orthonormal to working precision
+  const iters = opts.powerIters ?? 2
+  let q = orthonormalize(yield { kind: 'matmul', x: omega }, { isBasisOnly: iters > 0 })
+  for (let it = 0; it < iters; it++) {
+    const z = orthonormalize(yield { kind: 'rmatmul', y: q }, { isBasisOnly: true })
+    q = orthonormalize(yield { kind: 'matmul', x: z }, { isBasisOnly: it < iters - 1 })
   }
   const bt = yield { kind: 'rmatmul', y: q }                 // Bᵀ = Aᵀ·Q  [n, l]
   // B = Qᵀ·A [l, n] through a thin QR of Bᵀ = Qb·Rb: B = Rbᵀ·Qbᵀ, and the SVD of the small Rbᵀ = U₁·S·W₁ᵀ

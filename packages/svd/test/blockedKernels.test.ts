@@ -131,3 +131,20 @@ for (const path of paths) {
     }
   })
 }
+
+t.test('tallSkinnyQr isBasisOnly: one CholeskyQR pass spans Y with ‖QᵀQ − I‖ = O(κ²u); ill-conditioned Y takes the full path', async (t) => {
+  const { tallSkinnyQr } = await import('../src/internal/tallSkinnyQr.js')
+  setCpuOptions({ kernel: 'auto', threads: 2 })
+  for (const [name, decades, bound] of [['κ = 1e2', 2, 1e-10], ['κ = 1e12', 12, 8 * 600 * EPS]] as const) {
+    const m = 600, n = 74, y = graded(m, n, decades, 21)
+    const { q } = tallSkinnyQr(m, n, y, { isBasisOnly: true })
+    t.ok(gramErr(m, n, q) <= bound, `${name}: ‖QᵀQ − I‖_max = ${gramErr(m, n, q).toExponential(2)} ≤ ${bound.toExponential(2)}`)
+    // span: Y − Q·(QᵀY) ≈ 0 relative to ‖Y‖
+    let res = 0
+    const qty = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { let s = 0; for (let p = 0; p < m; p++) s += q[p * n + i]! * y[p * n + j]!; qty[i * n + j] = s }
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let s = 0; for (let p = 0; p < n; p++) s += q[i * n + p]! * qty[p * n + j]!; res = Math.max(res, Math.abs(s - y[i * n + j]!)) }
+    t.ok(res <= 1e-10 * maxAbs(y), `${name}: Y lies in span(Q) (residual ${(res / maxAbs(y)).toExponential(2)})`)
+  }
+  setCpuOptions({ kernel: 'auto', threads: 0 })
+})

@@ -21,6 +21,16 @@ const MAX_FIRST_PASS_DEVIATION = 0.5
 const MIN_ROWS_PER_COL = 4
 const MIN_ELEMENTS = 1 << 14
 
+/** One pass is kept as a basis only when min/max of R's diagonal (a lower bound on 1/κ(Y)) is at least
+ *  this: then ‖Q₁ᵀQ₁ − I‖ ≲ κ²·u stays far below 1 for the κ this bound admits; else the full path runs. */
+const MIN_BASIS_DIAGONAL_RATIO = 1e-6
+
+const diagonalRatio = (n: number, l: Float64Array): number => {
+  let lo = Infinity, hi = 0
+  for (let i = 0; i < n; i++) { const d = l[i * n + i]!; if (d < lo) lo = d; if (d > hi) hi = d }
+  return hi > 0 ? lo / hi : 0
+}
+
 export interface ThinQr { readonly q: Float64Array; readonly r: Float64Array }
 
 /** L (lower, row-major [n, n]) with G = L·Lᵀ from the lower triangle of g, or null on breakdown. */
@@ -65,11 +75,14 @@ const householderQr = (m: number, n: number, y: Float64Array): ThinQr => {
   return { q: formQBlocked(m, n, w, tau, n), r }
 }
 
-/** Y [m, n] = Q·R with QᵀQ = I (Q row-major [m, n], R upper [n, n]); y is not modified. m ≥ n ≥ 1. */
-export const tallSkinnyQr = (m: number, n: number, y: Float64Array): ThinQr => {
+/** Y [m, n] = Q·R with QᵀQ = I (Q row-major [m, n], R upper [n, n]); y is not modified. m ≥ n ≥ 1.
+ *  `isBasisOnly`: only a well-conditioned basis of span(Y) is needed (a power iteration's intermediate
+ *  step, Halko et al. §4.5): one CholeskyQR pass, ‖QᵀQ − I‖ = O(κ(Y)²·u), and R is not formed. */
+export const tallSkinnyQr = (m: number, n: number, y: Float64Array, opts: { readonly isBasisOnly?: boolean } = {}): ThinQr => {
   if (m < MIN_ROWS_PER_COL * n || m * n < MIN_ELEMENTS) return householderQr(m, n, y)
   const p1 = cholQrPass(m, n, y)
   if (p1 === null) return householderQr(m, n, y)
+  if (opts.isBasisOnly === true && diagonalRatio(n, p1.l) >= MIN_BASIS_DIAGONAL_RATIO) return { q: p1.q, r: new Float64Array(0) }
   const p2 = cholQrPass(m, n, p1.q)
   if (p2 === null) return householderQr(m, n, y)
   // G₂ = Q₁ᵀQ₁ = L₂L₂ᵀ: its diagonal and off-diagonal deviation from I, read back from L₂
