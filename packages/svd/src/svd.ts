@@ -63,9 +63,11 @@ const svdImpl = <T extends Float>(a: MatLike<T>, opts: SvdOptions | undefined): 
 /**
  * Singular value decomposition A = U·diag(s)·Vᵀ. A [m, n] f32|f64 (dtype follows a; computed in f64).
  * s [k] descending and ≥ 0 (k = min(m, n)); thin: U [m, k], Vᵀ [k, n]; full: U [m, m], Vᵀ [n, n].
- * Householder bidiagonalization + implicit-shift bidiagonal QR (Golub–Kahan–Reinsch; LAPACK dgebrd +
- * dbdsqr); `mode: 'values'` takes the bidiagonal's values by dqds (LAPACK dlasq1) instead, O(n²) and
- * accurate to high relative precision for the bidiagonal: backward stable, |σ − σ_exact| = O(ε·σ₁). Zero, empty and rank-deficient inputs give zero
+ * Householder bidiagonalization (LAPACK dgebrd), then for the vectors divide and conquer on the
+ * bidiagonal (Gu–Eisenstat, LAPACK dbdsdc) with the reflectors applied blocked (dormbr), as numpy's
+ * gesdd (k ≤ 25: implicit-shift bidiagonal QR, dbdsqr); `mode: 'values'` takes the bidiagonal's values
+ * by dqds (LAPACK dlasq1), O(n²) and accurate to high relative precision for the bidiagonal.
+ * Backward stable, |σ − σ_exact| = O(ε·σ₁). Zero, empty and rank-deficient inputs give zero
  * singular values with orthonormal U, V. NaN/Inf → NotFinite; a stalled iteration → NoConvergence.
  * @example
  * import { svd, matrix } from '@lr/svd'

@@ -7,6 +7,8 @@
  */
 import { NoConvergence } from '../errors.js'
 import { applyRight, loadReflector, rotRows } from './householder.js'
+import { bdsdc, SMLSIZ } from './bdsdc.js'
+import { applyPtRight, applyQtRight } from './blocked/ormbr.js'
 import { bidiagonalizeBlocked, bidiagonalizeUnblockedFrom, formUtBlocked, formVtBlocked } from './blocked/bidiagBlocked.js'
 import { bidiagonalSingularValues } from './dqds.js'
 
@@ -198,6 +200,7 @@ export const svdKernel = (op: string, m: number, n: number, a: Float64Array, mod
     const s = isFiniteBidiagonal(n, d, e) ? bidiagonalSingularValues(n, d, e) : null
     if (s !== null) return { s, ut: undefined, vt: undefined }
   }
+  if (want && n > SMLSIZ) return svdVectorsDivideAndConquer(op, m, n, rows, a, d, e, tauq, taup)
   const ut = want ? formUtBlocked(m, n, rows, a, tauq) : undefined
   const vt = want ? formVtBlocked(n, a, taup) : undefined
   bdsqr(op, n, m, d, e, ut, vt)
@@ -212,4 +215,27 @@ export const svdKernel = (op: string, m: number, n: number, a: Float64Array, mod
   }
   if (rows > n) ut2.set(ut!.subarray(n * m), n * m)
   return { s, ut: ut2, vt: vt2 }
+}
+
+/**
+ * Vectors by divide and conquer (LAPACK dgesdd's path): B = U_B·Σ·V_Bᵀ by dbdsdc, then the
+ * back-transformation Uᵀ = [U_Bᵀ 0]·Qᵀ and Vᵀ = V_Bᵀ·Pᵀ applied in place with blocked reflectors
+ * (dormbr). The output buffer of Uᵀ serves as the merge workspace of dbdsdc first.
+ */
+const svdVectorsDivideAndConquer = (op: string, m: number, n: number, rows: number, a: Float64Array,
+  d: Float64Array, e: Float64Array, tauq: Float64Array, taup: Float64Array): SvdWorkResult => {
+  const ut = new Float64Array(rows * m)
+  const { ubt, vbt } = bdsdc(op, n, d, e, ut)
+  const order = descendingOrder(d)
+  const s = new Float64Array(n)
+  for (let i = 0; i < n; i++) s[i] = d[order[i]!]!
+  ut.fill(0)
+  for (let i = 0; i < n; i++) ut.set(ubt.subarray(order[i]! * n, order[i]! * n + n), i * m)
+  for (let i = n; i < rows; i++) ut[i * m + i] = 1
+  // Vᵀ rows sorted in place into ubt's storage (free now)
+  const vt = ubt
+  for (let i = 0; i < n; i++) vt.set(vbt.subarray(order[i]! * n, order[i]! * n + n), i * n)
+  applyQtRight(m, n, rows, a, tauq, ut)
+  applyPtRight(n, n, a, taup, vt)
+  return { s, ut, vt }
 }
