@@ -27,6 +27,12 @@ def job_svd(j, compute_uv):
     a = rng.standard_normal((m, n)).astype(np.float32 if j.get("dtype", "f64") == "f32" else np.float64)
     return timed(lambda: np.linalg.svd(a, full_matrices=False, compute_uv=compute_uv), j.get("runs", 3))
 
+def job_eigh(j, compute_v):
+    rng = np.random.default_rng(j.get("seed", 0))
+    n = j["n"]
+    a = rng.standard_normal((n, n)); a = (a + a.T).astype(np.float32 if j.get("dtype", "f64") == "f32" else np.float64)
+    return timed(lambda: np.linalg.eigh(a) if compute_v else np.linalg.eigvalsh(a), j.get("runs", 3))
+
 def timed_cpu(fn, runs):
     """Like timed, but returns (median wall ms, median process CPU ms): CPU time stays meaningful on a loaded machine."""
     fn()
@@ -84,6 +90,8 @@ OPS = {
     "svd": lambda j: job_svd(j, True),
     "svdvals": lambda j: job_svd(j, False),
     "svdvals_cpu": lambda j: job_svd_cpu(j),
+    "eigh": lambda j: job_eigh(j, True),
+    "eigvalsh": lambda j: job_eigh(j, False),
 }
 
 def main():

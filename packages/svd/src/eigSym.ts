@@ -45,7 +45,10 @@ const eigSymImpl = <T extends Float>(a: MatLike<T>, opts: EigSymOptions | undefi
 /**
  * Symmetric eigendecomposition A = V·diag(λ)·Vᵀ, λ ascending (like numpy.linalg.eigh), V orthogonal
  * [n, n] (eigenvectors in columns). Reads the lower triangle of A only. f32|f64, dtype follows a;
- * computed in f64: Householder tridiagonalization + implicit QL. NoConvergence if QL stalls.
+ * computed in f64: blocked Householder tridiagonalization (LAPACK dsytrd), then implicit QL for values
+ * only and n ≤ 25, else divide-and-conquer eigenvectors (bidiagonal D&C, Gu–Eisenstat, on the Cholesky
+ * factor of the shifted tridiagonal) with the reflectors applied blocked. Backward stable: λ to
+ * O(ε·‖A‖), V orthogonal to O(ε). NoConvergence if an iteration stalls.
  * @example
  * import { eigSym, matrix } from '@lr/svd'
  * const { values, vectors } = eigSym(matrix(new Float64Array([2, 1, 1, 2]), 2, 2))  // values [1, 3]

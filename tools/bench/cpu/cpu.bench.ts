@@ -9,12 +9,12 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gemm, svd, randomizedSvd, matrix, seededRng, setCpuOptions, cpuInfo, type Mat } from '@lr/svd'
+import { gemm, svd, eigSym, randomizedSvd, matrix, seededRng, setCpuOptions, cpuInfo, type Mat } from '@lr/svd'
 import { numpyTimes, numpyTimesCpu, medianMs, type NumpyJob } from '../numpyRef.ts'
 
 const quick = process.env['LR_BENCH_QUICK'] === '1'
-// LR_BENCH_SECTIONS=gemm,svd,rsvd,process runs a subset (default: all)
-const sections = (process.env['LR_BENCH_SECTIONS'] ?? 'gemm,svd,rsvd,process').split(',')
+// LR_BENCH_SECTIONS=gemm,svd,eig,rsvd,process runs a subset (default: all)
+const sections = (process.env['LR_BENCH_SECTIONS'] ?? 'gemm,svd,eig,rsvd,process').split(',')
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repo = join(here, '../../..')
 const allCores = cpus().length
@@ -93,6 +93,22 @@ for (const mode of sections.includes('svd') ? (['values', 'thin'] as const) : []
     const T = job['dtype'] === 'f32' ? Float32Array : Float64Array
     const a = matrix(randn(T, job.n * job.n, 3), job.n, job.n)
     const ms = medianMs(() => svd(a as Mat, { mode }), job.runs ?? 1)
+    console.log(line([mode, String(job['dtype']), job.n, ms, cfg[i]!, ms / cfg[i]!, best[i]!, ms / best[i]!]))
+  })
+}
+
+// ---------------------------------------------------------------- symmetric eigendecomposition
+console.log(`\neigSym of a symmetric n×n Gaussian matrix (A + Aᵀ), ${allCores} threads (ratio = ours_ms ÷ numpy_ms; numpy = np.linalg.eigh / eigvalsh)`)
+console.log(line(['mode', 'dtype', 'n', 'ours_ms', 'np_avx2_ms', 'ratio', 'np_best_ms', 'ratio']))
+for (const mode of sections.includes('eig') ? (['values', 'vectors'] as const) : []) {
+  const jobs: NumpyJob[] = []
+  for (const n of svdSizes) for (const dtype of ['f32', 'f64']) jobs.push({ op: mode === 'values' ? 'eigvalsh' : 'eigh', n, dtype, runs: n >= 2048 ? 1 : 3 })
+  const cfg = numpyTimes(jobs), best = numpyTimes(jobs, { best: true })
+  jobs.forEach((job, i) => {
+    const T = job['dtype'] === 'f32' ? Float32Array : Float64Array
+    const g = randn(T, job.n * job.n, 4), a = new T(job.n * job.n)
+    for (let r = 0; r < job.n; r++) for (let c = 0; c < job.n; c++) a[r * job.n + c] = g[r * job.n + c]! + g[c * job.n + r]!
+    const ms = medianMs(() => eigSym(matrix(a, job.n, job.n) as Mat, { mode }), job.runs ?? 1)
     console.log(line([mode, String(job['dtype']), job.n, ms, cfg[i]!, ms / cfg[i]!, best[i]!, ms / best[i]!]))
   })
 }

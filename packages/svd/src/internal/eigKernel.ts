@@ -1,12 +1,16 @@
 /**
- * Symmetric eigendecomposition on an f64 work array: Householder tridiagonalization (dsytd2, full
- * symmetric storage, trailing update = symv + two rank-1 updates through the seam) followed by the
- * implicit QL algorithm (EISPACK tql2 / JAMA), rotating contiguous rows of Vᵀ.
+ * Symmetric eigendecomposition on an f64 work array: blocked Householder tridiagonalization (LAPACK
+ * dsytrd/dlatrd, full symmetric storage, see blocked/tridiagBlocked.ts), then
+ * - values only, or n ≤ 25: the implicit QL algorithm (EISPACK tql2 / JAMA), rotating rows of Vᵀ;
+ * - vectors for n > 25: divide and conquer through the bidiagonal D&C (bdsdc) on the Cholesky factor
+ *   of the shifted tridiagonal, and the reflectors applied blocked (dormtr) through the GEMM.
  * @internal
  */
 import { NoConvergence } from '../errors.js'
-import { gemvKernel, gerKernel } from './gemmKernel.js'
-import { applyRight, larfg, loadReflector } from './householder.js'
+import { applyRight, loadReflector } from './householder.js'
+import { bdsdc, SMLSIZ } from './bdsdc.js'
+import { applyPtRight } from './blocked/ormbr.js'
+import { tridiagonalizeBlocked } from './blocked/tridiagBlocked.js'
 
 const EPS = 2 ** -52
 const MAX_ITER_PER_VALUE = 100
@@ -14,28 +18,9 @@ const MAX_ITER_PER_VALUE = 100
 /** a: row-major symmetric n×n (both triangles), destroyed. Returns ascending values and Vᵀ rows
  *  (row i = eigenvector i) when `wantVectors`. */
 export const eigSymKernel = (op: string, n: number, a: Float64Array, wantVectors: boolean): { values: Float64Array; vt: Float64Array | undefined } => {
-  const d = new Float64Array(n), e = new Float64Array(n), tau = new Float64Array(n)
+  const { d, e, tau } = tridiagonalizeBlocked(n, a)
+  if (wantVectors && n > SMLSIZ) return eigVectorsDivideAndConquer(op, n, a, d, e, tau)
   const v = new Float64Array(n), p = new Float64Array(n)
-  for (let k = 0; k < n - 2; k++) {
-    const r = n - k - 1
-    const row = k * n + k + 1
-    const t = larfg(r, a, row, 1, v)
-    tau[k] = t
-    d[k] = a[k * n + k]!
-    e[k] = a[row]!
-    if (t !== 0) {
-      const o = (k + 1) * n + k + 1
-      gemvKernel(r, r, t, a, n, 1, o, v, 1, 0, 0, p, 1, 0)          // p = τ·A22·v
-      let pv = 0
-      for (let i = 0; i < r; i++) pv += p[i]! * v[i]!
-      const alpha = -0.5 * t * pv
-      for (let i = 0; i < r; i++) p[i] = p[i]! + alpha * v[i]!       // w = p + α·v
-      gerKernel(r, r, -1, v, 1, 0, p, 1, 0, a, n, 1, o)              // A22 −= v·wᵀ
-      gerKernel(r, r, -1, p, 1, 0, v, 1, 0, a, n, 1, o)              // A22 −= w·vᵀ
-    }
-  }
-  if (n >= 2) { d[n - 2] = a[(n - 2) * n + n - 2]!; e[n - 2] = a[(n - 2) * n + n - 1]!; d[n - 1] = a[n * n - 1]! }
-  else if (n === 1) d[0] = a[0]!
   let vt: Float64Array | undefined
   if (wantVectors) {
     vt = new Float64Array(n * n)
@@ -55,8 +40,50 @@ export const eigSymKernel = (op: string, n: number, a: Float64Array, wantVectors
   return { values, vt: sorted }
 }
 
+/** Fraction of the Gershgorin width added to the shift, so that T + shift·I is strictly diagonally
+ *  dominant (its Cholesky factor exists and is well conditioned: λ_min(T + shift·I) ≥ this·‖T‖). */
+const SHIFT_MARGIN = 1 / 64
+
+/**
+ * Eigenvectors of the tridiagonal T (d, e) by the bidiagonal divide and conquer (dbdsdc): with a
+ * Gershgorin shift s making T + s·I positive definite, its Cholesky factor gives the upper
+ * bidiagonal B = Lᵀ with BᵀB = T + s·I, so B = U·Σ·Vᵀ yields T = V·(Σ² − s·I)·Vᵀ. Both steps are
+ * backward stable (the shift is O(‖T‖)), so eigenvalues are accurate to O(ε·‖T‖) as with QL, and
+ * the vectors are orthogonal to working precision (Gu–Eisenstat). The Householder reflectors of the
+ * tridiagonalization are then applied blocked (dormtr through the GEMM): Vᵀ_A = Vᵀ·Qᵀ.
+ */
+const eigVectorsDivideAndConquer = (op: string, n: number, a: Float64Array, d: Float64Array, e: Float64Array, tau: Float64Array): { values: Float64Array; vt: Float64Array } => {
+  for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0 || e[i]! - e[i]! !== 0)
+    throw new NoConvergence(op, 0, 'the tridiagonal holds NaN/Inf (non-finite input passed with { checkFinite: false })')
+  let norm = 0, low = Infinity
+  for (let i = 0; i < n; i++) {
+    const r = (i > 0 ? Math.abs(e[i - 1]!) : 0) + (i < n - 1 ? Math.abs(e[i]!) : 0)
+    norm = Math.max(norm, Math.abs(d[i]!) + r)
+    low = Math.min(low, d[i]! - r)
+  }
+  const shift = norm === 0 ? 1 : -low + SHIFT_MARGIN * norm
+  const bd = new Float64Array(n), be = new Float64Array(n)
+  let prev = 0 // m_{i−1}² (the subdiagonal of L squared)
+  for (let i = 0; i < n; i++) {
+    const piv = d[i]! + shift - prev
+    bd[i] = Math.sqrt(piv)
+    if (i < n - 1) { be[i] = e[i]! / bd[i]!; prev = be[i]! * be[i]! }
+  }
+  const { vbt } = bdsdc(op, n, bd, be)
+  const lam = new Float64Array(n)
+  for (let i = 0; i < n; i++) lam[i] = bd[i]! * bd[i]! - shift
+  const idx = Array.from({ length: n }, (_, i) => i).sort((x, y) => lam[x]! - lam[y]! || x - y)
+  const values = new Float64Array(n), vt = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) {
+    values[i] = lam[idx[i]!]!
+    vt.set(vbt.subarray(idx[i]! * n, idx[i]! * n + n), i * n)
+  }
+  applyPtRight(n, n, a, tau, vt)
+  return { values, vt }
+}
+
 /** Implicit QL on the symmetric tridiagonal (d, e), e[i] coupling i and i+1 (e[n−1] = 0). */
-const tql2 = (op: string, n: number, d: Float64Array, e: Float64Array, vt: Float64Array | undefined): void => {
+export const tql2 = (op: string, n: number, d: Float64Array, e: Float64Array, vt: Float64Array | undefined): void => {
   if (n > 0) e[n - 1] = 0
   for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0 || e[i]! - e[i]! !== 0)
     throw new NoConvergence(op, 0, 'the tridiagonal holds NaN/Inf (non-finite input passed with { checkFinite: false })')
