@@ -19,3 +19,4 @@ export { eoraCompensate, covarianceEigen, type CovarianceEigen, type EoraCompens
 export { svdQuant, svdQuantDense, type SvdQuantOptions, type SvdQuantized } from './svdquant/svdQuant.js'
 export { loftqInit, type LoftqInitOptions } from './loftq/loftqInit.js'
 export { isLinearWeight, covarianceKeyFor } from './model/linearModules.js'
+export { quantizedMatmulGpu, uploadQuantized, type QuantizedMatmulGpuOptions } from './quantizedMatmulGpu.js'
