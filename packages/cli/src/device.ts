@@ -44,8 +44,8 @@ export const gpuOperator = (ctx: GpuContext) => async (m: Mat<Float32Array>) => 
 /** A one-line description of the adapter for reports. */
 export const adapterName = (ctx: GpuContext): string => ctx.adapterInfo.description || ctx.adapterInfo.device || ctx.adapterInfo.vendor
 
-/** evaluateLoss of @lr/pipeline on the chosen device: with gpu, the dense and Fairy2i-packed linears run on the GPU
- *  (`withGpuLinears`; attention, norms, LoRA and factored layers on the CPU), the buffers released afterwards.
+/** evaluateLoss of @lr/pipeline on the chosen device: with gpu, the dense, Fairy2i-packed and int-k/NF4-packed linears
+ *  run on the GPU (`withGpuLinears`; attention, norms, LoRA, SVDQuant and factored layers on the CPU), the buffers released afterwards.
  *  Returns the loss and, for gpu, the adapter name and how many linears ran there. */
 export const evaluateOn = async (device: Device, model: LlamaModel, bytes: Uint8Array, opts: EvaluateLossOptions): Promise<EvalResult & { readonly gpu?: { readonly adapter: string; readonly linears: number; readonly cpuLinears: number } }> =>
   withDevice(device, async (ctx) => {

@@ -16,7 +16,7 @@ export const register = (program: Command): void => {
     .option('--adapter <dir>', 'a PEFT LoRA adapter directory: linear LoRAs (lm_head too) applied unmerged (x·Aᵀ·Bᵀ·scaling), embedding LoRAs (lora_embedding_A/B) added to the embedding table, modules_to_save tensors replacing the base')
     .option('--row-bytes <n>', 'bytes per row', '257')
     .option('--json', 'print {"loss", "tokens"} as one JSON document, no progress')
-    .addOption(deviceOption('the dense and Fairy2i-packed linears; attention, norms, LoRA and factored layers stay on the CPU'))
+    .addOption(deviceOption('the dense, Fairy2i-packed and int-k/NF4-packed linears; attention, norms, LoRA, SVDQuant and factored layers stay on the CPU'))
     .addHelpText('after', '\nExample:\n  $ lr eval examples/tinyllama-base --data examples/eval_code.u8\n  $ lr eval examples/tinyllama-base --data examples/eval_prose.u8 --adapter my-lora --json\n  $ lr eval examples/tinyllama-base --data examples/eval_code.u8 --device gpu')
     .action(async (model: string, flags: EvalFlags) => {
       const rowBytes = Number(flags.rowBytes)

@@ -1,3 +1,4 @@
+import type { Quantized } from '@lr/quant'
 import { fairy2iApply, fairy2iPrepare, type Fairy2iPacked } from '@lr/quant-complex'
 import { matmulNT } from '../internal/matmulNT.js'
 
@@ -19,6 +20,8 @@ export interface Linear {
   readonly weight?: Float32Array
   /** The packed Fairy2i layer (`fairy2iLinear`): what a GPU copy uploads. */
   readonly packed?: Fairy2iPacked
+  /** The packed int-k / NF4 weight (`quantizedLinear`): what a GPU copy uploads (codes stay packed). */
+  readonly quantized?: Quantized
 }
 
 /** y = x·Wᵀ for a dense weight `w` row-major `[out, in]` (PyTorch `nn.Linear.weight` layout).

@@ -12,7 +12,7 @@ import { matmulNT } from '../internal/matmulNT.js'
 export const quantizedLinear = (q: Quantized): Linear => {
   const [outF, inF] = q.shape
   return {
-    kind: q.format === 'nf4' ? 'nf4' : `int${q.bits}`, inFeatures: inF, outFeatures: outF, storedParams: outF * inF,
+    kind: q.format === 'nf4' ? 'nf4' : `int${q.bits}`, inFeatures: inF, outFeatures: outF, storedParams: outF * inF, quantized: q,
     apply: (x, tokens) => quantizedMatmul({ data: x, shape: [tokens, inF], stride: [inF, 1], offset: 0 }, q, { kernel: 'gemm', checkFinite: false }).data,
   }
 }

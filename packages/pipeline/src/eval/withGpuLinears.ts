@@ -2,17 +2,18 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { matrix, transpose } from '@lr/svd'
 import { downloadMat, gemmGpuMat, uploadMat, toGpuError, type GpuContext, type GpuError, type GpuMat } from '@lr/kernels-gpu'
+import { quantizedMatmulGpu, uploadQuantized } from '@lr/quant'
 import { fairy2iApplyGpu, fairy2iUploadGpu, type Fairy2iGpuLayer } from '@lr/quant-complex'
 import type { Linear } from './linear.js'
 import { LLAMA_PROJECTIONS, type LlamaLayer, type LlamaModel, type LlamaProjection } from './llama.js'
 
-/** A model whose dense and Fairy2i-packed linears also run on the GPU, and what it holds there.
+/** A model whose dense, Fairy2i-packed and int-k/NF4-packed linears also run on the GPU, and what it holds there.
  *  @since 0.1.0  @category eval */
 export interface GpuLlamaModel {
   readonly model: LlamaModel
-  /** Linears given an `applyAsync` on the GPU (dense: gemm with Wᵀ resident; fairy2i: the packed kernel). */
+  /** Linears given an `applyAsync` on the GPU (dense: gemm with Wᵀ resident; fairy2i and int-k/NF4: the packed kernels). */
   readonly onGpu: number
-  /** Linears left on the CPU (LoRA-unmerged, factored): `kind` per module name. */
+  /** Linears left on the CPU (LoRA-unmerged, EoRA, SVDQuant, factored): `kind` per module name. */
   readonly onCpu: ReadonlyMap<string, string>
   /** Destroys every GPU buffer the model holds (the context stays open). */
   readonly release: () => void
@@ -26,9 +27,11 @@ const unwrap = async <L, A>(t: TE.TaskEither<L, A>): Promise<A> => {
 
 /**
  * Gives the dense linears (weight resident on the GPU as Wᵀ `[in, out]`; y = x·Wᵀ by the tiled f32 GEMM, |Δ| ≤
- * 1e-5·√in·(|x|·|W|) per entry) and the Fairy2i-packed linears (codes resident; `fairy2iApplyGpu`, equal to the dense
- * dequantized product up to f32 rounding) an `applyAsync` on `ctx`, for `llamaLogitsAsync` / `evaluateLoss`. The
- * attention, norms, LoRA-unmerged and factored layers stay on the CPU (listed in `onCpu`). Each call uploads x and
+ * 1e-5·√in·(|x|·|W|) per entry), the Fairy2i-packed linears (codes resident; `fairy2iApplyGpu`, equal to the dense
+ * dequantized product up to f32 rounding) and the int-k/NF4-packed linears (`quant-int-v1`/`quant-nf4-v1`: codes and
+ * scales resident, packed; @lr/quant's `quantizedMatmulGpu`, |Δ| ≤ (in + 1)·2⁻²⁴·(|x|·|Ŵ|)) an `applyAsync` on `ctx`,
+ * for `llamaLogitsAsync` / `evaluateLoss`. The attention, norms, LoRA-unmerged (EoRA too), SVDQuant and factored
+ * layers stay on the CPU (listed in `onCpu`). Each call uploads x and
  * reads y back. Call `release()` when done.
  * @example const g = await withGpuLinears(ctx, model)(); // Either<GpuError, GpuLlamaModel>
  * @since 0.1.0  @category eval
@@ -58,6 +61,11 @@ export const withGpuLinears = (ctx: GpuContext, model: LlamaModel): TE.TaskEithe
         const layer: Fairy2iGpuLayer = await unwrap(fairy2iUploadGpu(ctx, lin.packed))
         owned.push(layer)
         return { ...lin, applyAsync: async (x, tokens) => (await unwrap(fairy2iApplyGpu(ctx, layer, matrix(x, tokens, inF)))).data }
+      }
+      if (lin.quantized) {
+        const gw = await unwrap(uploadQuantized(ctx, lin.quantized))
+        owned.push(gw)
+        return { ...lin, applyAsync: async (x, tokens) => (await unwrap(quantizedMatmulGpu(ctx, matrix(x, tokens, inF), gw, { checkFinite: false }))).data }
       }
       onCpu.set(name, lin.kind)
       return lin
