@@ -60,6 +60,20 @@ t.test('packedMatmulGpu = x·decode(w)ᵀ for int-k 1…8 (codes straddling u32 
   t.equal(ctx.stats().liveBuffers, ctx.stats().pooledBuffers, 'every buffer released')
 })
 
+t.test('a batch larger than one storage binding runs in row chunks with the same bits', async (t) => {
+  const ctx = await openContext(t)
+  const w = randomPacked('int', 24, 40, 5, 16, 3), x = randomMat(50, 40, 4)
+  const gw = await uploadPackedWeight(ctx, w)()
+  if (gw._tag === 'Left') return t.fail(gw.left.message)
+  // a context that reports 1 KiB bindings: 6 rows of x (40 f32) per chunk, 9 chunks
+  const small = { ...ctx, limits: { ...ctx.limits, maxStorageBufferBindingSize: 1024 } }
+  const whole = await packedMatmulGpu(ctx, gw.right, x)(), chunked = await packedMatmulGpu(small, gw.right, x)()
+  if (whole._tag === 'Left' || chunked._tag === 'Left') return t.fail('product')
+  t.same(Array.from(chunked.right.data), Array.from(whole.right.data), 'chunked = one dispatch, bit for bit')
+  gw.right.destroy()
+  t.equal(ctx.stats().liveBuffers, ctx.stats().pooledBuffers, 'every chunk released')
+})
+
 t.test('bad packed weights and shapes', async (t) => {
   const ctx = await openContext(t)
   const w = randomPacked('int', 4, 32, 4, 16, 1)
