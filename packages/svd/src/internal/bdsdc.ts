@@ -119,8 +119,8 @@ const lasdt = (n: number, msub: number): Tree => {
 }
 
 /**
- * Implicit-shift QR on the upper bidiagonal (d[0..n), e[0..n−1)) (Golub–Kahan–Reinsch, as svdKernel's
- * bdsqr), rotating the n columns of U (column j = u[uo + j·ldu], length nru) and the rows of VT (row j =
+ * Implicit-shift QR on the upper bidiagonal (d[0..n), e[0..n−1)) (Golub–Kahan–Reinsch; svdKernel's bdsqr
+ * and the divide-and-conquer leaves both run it), rotating the n columns of U (column j = u[uo + j·ldu], length nru) and the rows of VT (row j =
  * vt[vo + j·ldvt], length ncvt). On return d ≥ 0, unsorted.
  */
 export const bdsqrBlock = (op: string, n: number, d: Float64Array, e: Float64Array,
@@ -177,7 +177,7 @@ export const bdsqrBlock = (op: string, n: number, d: Float64Array, e: Float64Arr
       }
       case 3: {
         if (++totalSweeps > MAX_SWEEPS_PER_VALUE * n + 100 || ++iter > MAX_SWEEPS_PER_VALUE * 4)
-          throw new NoConvergence(op, totalSweeps, `bidiagonal QR (divide-and-conquer leaf) did not deflate singular value ${p - 1} of ${n}`)
+          throw new NoConvergence(op, totalSweeps, `bidiagonal QR did not deflate singular value ${p - 1} of ${n}; the input may hold values near overflow or subnormals`)
         const scale = Math.max(Math.abs(s[p - 1]!), Math.abs(s[p - 2]!), Math.abs(e[p - 2]!), Math.abs(s[k]!), Math.abs(e[k]!))
         const sp = s[p - 1]! / scale, spm1 = s[p - 2]! / scale, epm1 = e[p - 2]! / scale
         const sk = s[k]! / scale, ek = e[k]! / scale

@@ -6,8 +6,8 @@
  * @internal
  */
 import { NoConvergence } from '../errors.js'
-import { applyRight, loadReflector, rotRows } from './householder.js'
-import { bdsdc, SMLSIZ } from './bdsdc.js'
+import { applyRight, loadReflector } from './householder.js'
+import { bdsdc, bdsqrBlock, SMLSIZ } from './bdsdc.js'
 import { applyPtRight, applyQtRight } from './blocked/ormbr.js'
 import { bidiagonalizeBlocked, bidiagonalizeUnblockedFrom, formUtBlocked, formVtBlocked } from './blocked/bidiagBlocked.js'
 import { bidiagonalSingularValues } from './dqds.js'
@@ -56,117 +56,18 @@ export const formVt = (n: number, a: Float64Array, taup: Float64Array): Float64A
   return vt
 }
 
-const EPS = 2 ** -52
-const TINY = 2 ** -966
-/** Sweeps allowed per singular value before NoConvergence (typical: 2–3). */
-const MAX_SWEEPS_PER_VALUE = 75
+const NO_ROWS = new Float64Array(0)
 
 /**
- * Implicit-shift QR on the upper bidiagonal (d, e) of order n, B = Uᵀ_work-rotations … .
- * Rotations hit rows of `ut` (row length m) and `vt` (row length n) when given. On return d ≥ 0
- * (unsorted); signs are folded into vt.
+ * Implicit-shift QR on the upper bidiagonal (d, e) of order n (bdsdc's `bdsqrBlock`, the one
+ * implementation). Rotations hit rows of `ut` (row length m) and `vt` (row length n) when given. On
+ * return d ≥ 0 (unsorted); signs are folded into vt.
  */
 export const bdsqr = (op: string, n: number, m: number, d: Float64Array, e: Float64Array,
   ut: Float64Array | undefined, vt: Float64Array | undefined): void => {
   for (let i = 0; i < n; i++) if (d[i]! - d[i]! !== 0 || e[i]! - e[i]! !== 0)
     throw new NoConvergence(op, 0, 'the bidiagonal holds NaN/Inf (non-finite input passed with { checkFinite: false })')
-  let p = n
-  let iter = 0, totalSweeps = 0
-  const s = d
-  while (p > 0) {
-    let k: number
-    let kase: number
-    for (k = p - 2; k >= -1; k--) {
-      if (k === -1) break
-      if (Math.abs(e[k]!) <= TINY + EPS * (Math.abs(s[k]!) + Math.abs(s[k + 1]!))) { e[k] = 0; break }
-    }
-    if (k === p - 2) {
-      kase = 4
-    } else {
-      let ks: number
-      for (ks = p - 1; ks >= k; ks--) {
-        if (ks === k) break
-        const t = (ks !== p ? Math.abs(e[ks]!) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]!) : 0)
-        if (Math.abs(s[ks]!) <= TINY + EPS * t) { s[ks] = 0; break }
-      }
-      if (ks === k) kase = 3
-      else if (ks === p - 1) kase = 1
-      else { kase = 2; k = ks }
-    }
-    k++
-    switch (kase) {
-      case 1: { // deflate negligible s(p−1)
-        let f = e[p - 2]!
-        e[p - 2] = 0
-        for (let j = p - 2; j >= k; j--) {
-          const t = Math.hypot(s[j]!, f)
-          const cs = s[j]! / t, sn = f / t
-          s[j] = t
-          if (j !== k) { f = -sn * e[j - 1]!; e[j - 1] = cs * e[j - 1]! }
-          if (vt) rotRows(n, vt, j * n, (p - 1) * n, cs, sn)
-        }
-        break
-      }
-      case 2: { // split at negligible s(k−1)
-        let f = e[k - 1]!
-        e[k - 1] = 0
-        for (let j = k; j < p; j++) {
-          const t = Math.hypot(s[j]!, f)
-          const cs = s[j]! / t, sn = f / t
-          s[j] = t
-          f = -sn * e[j]!
-          e[j] = cs * e[j]!
-          if (ut) rotRows(m, ut, j * m, (k - 1) * m, cs, sn)
-        }
-        break
-      }
-      case 3: { // one QR sweep with the Wilkinson-like shift
-        if (++totalSweeps > MAX_SWEEPS_PER_VALUE * n + 100 || ++iter > MAX_SWEEPS_PER_VALUE * 4)
-          throw new NoConvergence(op, totalSweeps, `bidiagonal QR did not deflate singular value ${p - 1} of ${n}; the input may hold values near overflow or subnormals`)
-        const scale = Math.max(Math.abs(s[p - 1]!), Math.abs(s[p - 2]!), Math.abs(e[p - 2]!), Math.abs(s[k]!), Math.abs(e[k]!))
-        const sp = s[p - 1]! / scale, spm1 = s[p - 2]! / scale, epm1 = e[p - 2]! / scale
-        const sk = s[k]! / scale, ek = e[k]! / scale
-        const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2
-        const c = (sp * epm1) * (sp * epm1)
-        let shift = 0
-        if (b !== 0 || c !== 0) {
-          shift = Math.sqrt(b * b + c)
-          if (b < 0) shift = -shift
-          shift = c / (b + shift)
-        }
-        let f = (sk + sp) * (sk - sp) + shift
-        let g = sk * ek
-        for (let j = k; j < p - 1; j++) {
-          let t = Math.hypot(f, g)
-          let cs = f / t, sn = g / t
-          if (j !== k) e[j - 1] = t
-          f = cs * s[j]! + sn * e[j]!
-          e[j] = cs * e[j]! - sn * s[j]!
-          g = sn * s[j + 1]!
-          s[j + 1] = cs * s[j + 1]!
-          if (vt) rotRows(n, vt, j * n, (j + 1) * n, cs, sn)
-          t = Math.hypot(f, g)
-          cs = f / t; sn = g / t
-          s[j] = t
-          f = cs * e[j]! + sn * s[j + 1]!
-          s[j + 1] = -sn * e[j]! + cs * s[j + 1]!
-          g = sn * e[j + 1]!
-          e[j + 1] = cs * e[j + 1]!
-          if (ut) rotRows(m, ut, j * m, (j + 1) * m, cs, sn)
-        }
-        e[p - 2] = f
-        break
-      }
-      default: { // convergence of s(k)
-        if (s[k]! <= 0) {
-          s[k] = s[k]! < 0 ? -s[k]! : 0
-          if (vt) for (let i = 0; i < n; i++) vt[k * n + i] = -vt[k * n + i]!
-        }
-        iter = 0
-        p--
-      }
-    }
-  }
+  bdsqrBlock(op, n, d, e, ut ?? NO_ROWS, 0, m, ut ? m : 0, vt ?? NO_ROWS, 0, n, vt ? n : 0)
 }
 
 /** Indices of d sorted by descending value (stable). */
