@@ -14,6 +14,7 @@
 //   8..19 job parameters (written by gemmWasm.ts): dtype, pa, pb, c, mp, np, k, mci, nci, kc, nim, es
 //   20 READY workers that have instantiated the module
 //   21..24 lda, ldb (0 = packed operand), mr, nr
+//   34 LDC  leading dimension of the padded C (elements)
 //   25 KIND  0 = compute job (runItem's tiles), 1 = packing job (packItem)
 //   26..33 packing job: items of A, A mode, A source, A line stride (bytes), B mode, B source,
 //          B line stride, slivers per item (mode 1 = lines along k: transpose-pack; 2 = lines along
@@ -51,6 +52,7 @@ export function runItem(ex: Record<string, unknown>, ctl: Int32Array, idx: numbe
   const mci = Atomics.load(ctl, 15), nci = Atomics.load(ctl, 16), kcMax = Atomics.load(ctl, 17)
   const nim = Atomics.load(ctl, 18), es = Atomics.load(ctl, 19)
   const lda = Atomics.load(ctl, 21), ldb = Atomics.load(ctl, 22), mr = Atomics.load(ctl, 23), nr = Atomics.load(ctl, 24)
+  const ldc = Atomics.load(ctl, 34)
   const im = idx % nim, jn = (idx - im) / nim
   const ic = im * mci, jc = jn * nci
   const mc = Math.min(mci, mp - ic), nc = Math.min(nci, np - jc)
@@ -63,7 +65,7 @@ export function runItem(ex: Record<string, unknown>, ctl: Int32Array, idx: numbe
     const bPtr = ldb > 0 ? pb + (pc * ldb + jc) * es : pb + (pc * np + jc * kc) * es
     const bjs = ldb > 0 ? nr * es : kc * nr * es
     const bks = ldb > 0 ? ldb * es : nr * es
-    macro(aPtr, bPtr, c + (ic * np + jc) * es, mc, nc, kc, np, pc === 0 ? 1 : 0, ais, bjs, bks, lda * es)
+    macro(aPtr, bPtr, c + (ic * ldc + jc) * es, mc, nc, kc, ldc, pc === 0 ? 1 : 0, ais, bjs, bks, lda * es)
   }
 }
 
