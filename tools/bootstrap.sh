@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up for a fresh Debian 12 machine (and idempotent on a prepared one):
 #   Node >= 22 (from the npm registry, into .tools/node, when the machine's Node is older),
-#   pnpm 9, the software Vulkan driver (lavapipe) for the WebGPU tests when running as root,
+#   pnpm 9, the software Vulkan driver (lavapipe) for the WebGPU tests and Chromium for the browser
+#   test when running as root (LR_SKIP_APT=1 skips both),
 #   the workspace's packages, and a build of every package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +39,16 @@ if [ "${LR_SKIP_APT:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+fi
+
+# The browser check (tools/browser/test/browser.test.ts) runs @lr/svd in headless Chromium; Debian's
+# chromium package installs in ~60 s on this kind of machine. Without it that test skips, saying so.
+if [ "${LR_SKIP_APT:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+   && ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium (headless browser for tools/browser)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq chromium >/dev/null
 fi
 
 log "pnpm install"

@@ -1,5 +1,6 @@
 import { InvalidArgument } from './errors.js'
 import { activeKernel } from './internal/wasm/cpuGemm.js'
+import { readyWorkers, startWorkers, wasmRuntime } from './internal/wasm/runtime.js'
 import { applySettings, settings, type CpuKernel } from './internal/wasm/settings.js'
 
 /** Options of {@link setCpuOptions}.  @since 0.1.0  @category cpu */
@@ -16,8 +17,18 @@ export interface CpuInfo {
   readonly kernel: 'relaxed-simd' | 'simd' | 'ts'
   /** Vector width of the kernel in bits (128 for WebAssembly SIMD, 64 = one f64 for TypeScript). */
   readonly simdBits: number
-  /** Threads a large product may use. */
+  /** Threads a large product may use: the `threads` setting, or 1 where WebAssembly memory cannot be
+   *  shared (a browser page that is not cross-origin isolated: no SharedArrayBuffer). */
   readonly threads: number
+  /** Pool workers running now (the calling thread not counted): 0 until the first multi-threaded
+   *  product or {@link startCpuWorkers}, and always 0 where memory cannot be shared. */
+  readonly workers: number
+}
+
+/** Options of {@link startCpuWorkers}.  @since 0.1.0  @category cpu */
+export interface StartCpuWorkersOptions {
+  /** Give up waiting for the workers after this long (the products stay correct with fewer).  @default 10000 */
+  readonly timeoutMs?: number
 }
 
 /**
@@ -29,7 +40,7 @@ export interface CpuInfo {
  * Returns the resulting {@link CpuInfo}. A bad value throws InvalidArgument.
  * @example
  * import { setCpuOptions } from '@lr/svd'
- * const info = setCpuOptions({ threads: 1 })   // { kernel: 'relaxed-simd', simdBits: 128, threads: 1 } on Node 22
+ * const info = setCpuOptions({ threads: 1 })   // info.kernel = 'relaxed-simd', info.threads = 1 on Node 22
  * @since 0.1.0  @category cpu
  */
 export const setCpuOptions = (opts: CpuOptions): CpuInfo => {
@@ -52,5 +63,31 @@ export const setCpuOptions = (opts: CpuOptions): CpuInfo => {
  */
 export const cpuInfo = (): CpuInfo => {
   const kernel = activeKernel()
-  return { kernel, simdBits: kernel === 'ts' ? 64 : 128, threads: settings.threads }
+  const rt = kernel === 'ts' ? null : wasmRuntime()
+  const isUnshared = rt !== null && !rt.isShared
+  return { kernel, simdBits: kernel === 'ts' ? 64 : 128, threads: isUnshared ? 1 : settings.threads, workers: rt === null ? 0 : readyWorkers(rt) }
+}
+
+/**
+ * Starts the worker pool for the current `threads` setting now, and resolves with {@link cpuInfo} once
+ * the workers run. Optional: the first multi-threaded product starts the pool by itself. In a browser,
+ * though, a Web Worker boots only after the thread that created it returns to its event loop, so the
+ * products of one synchronous run that starts the pool all compute on the calling thread; await this
+ * once first (at page load, or after `setCpuOptions`) to have every thread from the first product.
+ * Resolves at once, starting nothing, where memory cannot be shared (a page without cross-origin
+ * isolation) or with `threads: 1` or kernel 'ts'. A bad option throws InvalidArgument (synchronously).
+ * @example
+ * import { setCpuOptions, startCpuWorkers } from '@lr/svd'
+ * setCpuOptions({ threads: 2 })
+ * const info = await startCpuWorkers()   // info.workers = 1 (plus the calling thread) where memory can be shared
+ * @since 0.1.0  @category cpu
+ */
+export const startCpuWorkers = (opts: StartCpuWorkersOptions = {}): Promise<CpuInfo> => {
+  const timeoutMs = opts.timeoutMs ?? 10000
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+    throw new InvalidArgument('startCpuWorkers', 'timeoutMs', `must be a finite number ≥ 0, got ${timeoutMs}`)
+  }
+  const rt = settings.kernel === 'ts' ? null : wasmRuntime()
+  if (rt === null || !rt.isShared || settings.threads <= 1) return Promise.resolve(cpuInfo())
+  return startWorkers(rt, settings.threads - 1, timeoutMs).then(() => cpuInfo())
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { setCpuOptions, cpuInfo } from '../src/cpuOptions.js'
+import { setCpuOptions, cpuInfo, startCpuWorkers } from '../src/cpuOptions.js'
 import { wasmRuntime } from '../src/internal/wasm/runtime.js'
 import { gemmWasm } from '../src/internal/wasm/gemmWasm.js'
 import { withCpuGemm } from '../src/internal/wasm/cpuGemm.js'
@@ -173,4 +173,52 @@ t.test('packing inside the wasm memory (row- and column-staged A and B) gives th
     }
   }
   setCpuOptions({ kernel: 'auto', threads: 0 })
+})
+
+t.test('startCpuWorkers starts the pool and reports the running workers; cpuInfo().workers counts them', async (t) => {
+  setCpuOptions({ kernel: 'ts', threads: 2 })
+  t.equal((await startCpuWorkers()).workers, 0, 'kernel ts: no pool')
+  setCpuOptions({ kernel: 'relaxed-simd', threads: 1 })   // a fresh runtime (the kernel changed): no workers yet
+  t.equal(cpuInfo().workers, 0, 'no workers before the first multi-threaded product')
+  t.equal((await startCpuWorkers()).workers, 0, 'threads 1: nothing to start')
+  setCpuOptions({ threads: 3 })
+  const info = await startCpuWorkers()
+  t.equal(info.workers, 2, 'threads 3: two workers run beside the calling thread')
+  t.equal(cpuInfo().workers, 2)
+  t.throws(() => startCpuWorkers({ timeoutMs: -1 }), { _tag: 'InvalidArgument' }, 'a negative timeout is rejected')
+  setCpuOptions({ kernel: 'auto', threads: 0 })
+})
+
+t.test('without cross-origin isolation (a browser page lacking COOP/COEP) the kernels use unshared memory on one thread, with the same bits', async (t) => {
+  const g = globalThis as { crossOriginIsolated?: boolean }
+  const product = (): Float32Array[] => {
+    // large enough to need more memory than the runtime starts with (the unshared buffer detaches on grow)
+    const out: Float32Array[] = []
+    for (const [m, n, k] of [[131, 97, 263], [700, 650, 600]] as const) {
+      const a = rngFill(new Float32Array(m * k), 3), b = rngFill(new Float32Array(k * n), 4), c = new Float32Array(m * n)
+      withCpuGemm(() => { throw new Error('the reference must not run') })(m, n, k, 1, a, k, 1, 0, b, 1, k, 0, 0, c, n, 1, 0)
+      out.push(c)
+    }
+    return out
+  }
+  setCpuOptions({ kernel: 'ts' })
+  setCpuOptions({ kernel: 'relaxed-simd', threads: 2 })
+  const shared = product()
+  t.ok(wasmRuntime()!.isShared, 'Node: shared memory')
+  g.crossOriginIsolated = false
+  try {
+    setCpuOptions({ kernel: 'ts' })
+    setCpuOptions({ kernel: 'relaxed-simd', threads: 2 })   // re-instantiated as a page without isolation would
+    const rt = wasmRuntime()!
+    t.notOk(rt.isShared, 'unshared memory')
+    t.equal(rt.memory.buffer instanceof ArrayBuffer, true, 'an ordinary ArrayBuffer, nothing to post to a worker')
+    const unshared = product()
+    t.same(cpuInfo(), { kernel: 'relaxed-simd', simdBits: 128, threads: 1, workers: 0 }, 'one thread, no workers, whatever threads says')
+    t.equal((await startCpuWorkers()).workers, 0, 'startCpuWorkers starts nothing')
+    t.ok(unshared.every((c, i) => c.every((v, j) => Object.is(v, shared[i]![j]))), 'bit-identical to the shared, 2-thread products')
+  } finally {
+    delete g.crossOriginIsolated
+    setCpuOptions({ kernel: 'ts' })
+    setCpuOptions({ kernel: 'auto', threads: 0 })
+  }
 })

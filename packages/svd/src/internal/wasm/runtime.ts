@@ -117,19 +117,25 @@ export const ensureBytes = (rt: WasmRuntime, bytes: number): void => {
 
 const WORKER_SPIN_MS = 2
 
+/** The name a function's source text declares it under (`function NAME(`), which is what the other
+ *  functions' bodies call it; `f.name` may differ (a minifier with esbuild's `keepNames` restores the
+ *  original name but calls the function by its short one). */
+const declaredName = (f: (...args: never[]) => unknown): string => /^function\s*([\w$]+)\s*\(/.exec(f.toString())?.[1] ?? f.name
+
+/** The worker's script: the item functions' own source text, bound to the names they carry now. A
+ *  bundler or minifier may rename them (esbuild renames on collisions, `minify` to one letter), so the
+ *  text never spells a name: each is declared under its declared name, and the `__lr` names of the
+ *  glue cannot collide with a minifier's short names. */
 const workerSource = (): string => `"use strict";
-${packItem.toString()}
-${runItem.toString()}
-${runItems.toString()}
-${workerLoop.toString()}
-function start(d) {
-  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const ctl = new Int32Array(d.memory.buffer, 0, 64);
-  Atomics.add(ctl, 20, 1);
-  workerLoop(inst.exports, ctl, d.wid, d.spinMs);
+${[packItem, runItem, runItems, workerLoop].map((f) => `var ${declaredName(f)} = ${f.toString()};`).join('\n')}
+function __lrStart(__lrData) {
+  const __lrInst = new WebAssembly.Instance(__lrData.module, { env: { memory: __lrData.memory } });
+  const __lrCtl = new Int32Array(__lrData.memory.buffer, 0, 64);
+  Atomics.add(__lrCtl, 20, 1);
+  ${declaredName(workerLoop)}(__lrInst.exports, __lrCtl, __lrData.wid, __lrData.spinMs);
 }
-if (typeof require === 'function') { start(require('node:worker_threads').workerData) }
-else { self.onmessage = (e) => start(e.data) }
+if (typeof require === 'function') { __lrStart(require('node:worker_threads').workerData) }
+else { self.onmessage = (__lrEvent) => __lrStart(__lrEvent.data) }
 `
 
 interface NodeWorkerCtor { new (src: string, o: { eval: boolean; workerData: unknown }): { unref(): void; terminate(): unknown } }
@@ -161,6 +167,20 @@ export const ensureWorkers = (rt: WasmRuntime, n: number): number => {
     rt.workers.push(w)
   }
   return rt.workers.length
+}
+
+/** Workers that have instantiated the module and entered their loop (slot 20). */
+export const readyWorkers = (rt: WasmRuntime): number => (rt.isShared ? Atomics.load(rt.ctl, 20) : 0)
+
+/** Starts workers until the pool has `n` and resolves once they run (or after `timeoutMs`), with
+ *  how many run. It yields to the event loop while it waits: a browser boots a Web Worker only when
+ *  the thread that created it returns to its event loop, so until then every product of a synchronous
+ *  run stays on the calling thread (correct, just not parallel). */
+export const startWorkers = async (rt: WasmRuntime, n: number, timeoutMs: number): Promise<number> => {
+  const want = ensureWorkers(rt, n)
+  const t0 = performance.now()
+  while (readyWorkers(rt) < want && performance.now() - t0 < timeoutMs) await new Promise((resolve) => setTimeout(resolve, 5))
+  return readyWorkers(rt)
 }
 
 const shutdownPool = (rt: WasmRuntime): void => {
