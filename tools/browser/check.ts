@@ -13,8 +13,11 @@ import type { Float } from '@lr/svd'
 import { CONFIGS, digest, runConfig, sgemmThroughput, type Config, type ConfigResult, type Environment, type Throughput } from './cases.ts'
 import { serve } from './server.ts'
 
+/** isolated: a cross-origin isolated page; plain: one without COOP/COEP (the fallback); worker: the
+ *  isolated page running the cases in a dedicated Web Worker of its own (the pool's workers nest). */
+export type PageKind = 'isolated' | 'plain' | 'worker'
 export interface PageReport {
-  readonly page: 'isolated' | 'plain'
+  readonly page: PageKind
   readonly env: Environment
   readonly results: readonly ConfigResult[]
   readonly throughput: readonly Throughput[]
@@ -110,16 +113,19 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
   const pages: PageReport[] = []
   let compared = 0, identical = 0
   const differing: Mismatch[] = []
-  const differ: { kind: string; c: Config; o: ConfigResult['outputs'][number] }[] = []
+  const differ: { kind: PageKind; c: Config; o: ConfigResult['outputs'][number] }[] = []
   try {
-    for (const kind of ['isolated', 'plain'] as const) {
+    for (const kind of ['isolated', 'plain', 'worker'] as const) {
       say(`chromium: ${kind} page`)
-      const page = await browser.open(`${server.origin}/${kind}/index.html`)
+      const page = await browser.open(`${server.origin}/${kind === 'plain' ? 'plain' : 'isolated'}/index.html`)
       await page.evaluate('new Promise((r) => { const f = () => globalThis.lrCheck ? r(0) : setTimeout(f, 10); f() })')
-      const env = await page.evaluate<Environment>('lrCheck.environment()')
+      if (kind === 'worker') await page.evaluate('lrCheck.inWorker().then((w) => { globalThis.lrCheckWorker = w; return 0 })')
+      const api = kind === 'worker' ? 'lrCheckWorker' : 'lrCheck'
+      const env = await page.evaluate<Environment>(`${api}.environment()`)
       const results: ConfigResult[] = []
-      for (const c of configs) {
-        const r = await page.evaluate<ConfigResult>(`lrCheck.runConfig(${JSON.stringify(c)}, ${seed})`)
+      // the TypeScript kernel does not depend on the page: the plain and worker pages run the wasm paths
+      for (const c of kind === 'isolated' ? configs : configs.filter((x) => x.kernel !== 'ts')) {
+        const r = await page.evaluate<ConfigResult>(`${api}.runConfig(${JSON.stringify(c)}, ${seed})`)
         results.push(r)
         const ref = nodeResults.find((q) => key(q.config) === key(c))!
         r.outputs.forEach((o, i) => {
@@ -131,16 +137,16 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
         })
         // the bytes of the differing outputs, while the page still holds them
         for (const { o } of differ.splice(0)) {
-          const b64 = await page.evaluate<string | null>(`lrCheck.output(${JSON.stringify(o.name)})`)
+          const b64 = await page.evaluate<string | null>(`${api}.output(${JSON.stringify(o.name)})`)
           const d = b64 === null ? Infinity : relDiff(decode(b64, o.dtype), nodeValues.get(key(c))!.get(o.name)!)
           differing.push({ page: kind, config: c, name: o.name, maxRelDiff: d })
           if (!(d <= TOLERANCE)) problems.push(`${kind} ${key(c)} ${o.name}: browser vs Node max rel diff ${d.toExponential(2)} > ${TOLERANCE}`)
         }
       }
       const throughput: Throughput[] = []
-      if (sgemmN !== null && kind === 'isolated') {
+      if (sgemmN !== null && kind !== 'plain') {
         for (const threads of [1, 2]) {
-          throughput.push(await page.evaluate<Throughput>(`lrCheck.sgemmThroughput({ kernel: 'relaxed-simd', threads: ${threads} }, ${sgemmN}, ${reps})`))
+          throughput.push(await page.evaluate<Throughput>(`${api}.sgemmThroughput({ kernel: 'relaxed-simd', threads: ${threads} }, ${sgemmN}, ${reps})`))
         }
       }
       pages.push({ page: kind, env, results, throughput, log: [...page.log] })
@@ -152,7 +158,7 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
   }
 
   for (const p of pages) {
-    if (p.page === 'isolated' && !(p.env.isCrossOriginIsolated && p.env.hasSharedArrayBuffer)) problems.push('the isolated page is not cross-origin isolated (check the COOP/COEP headers)')
+    if (p.page !== 'plain' && !(p.env.isCrossOriginIsolated && p.env.hasSharedArrayBuffer)) problems.push(`the ${p.page} page is not cross-origin isolated (check the COOP/COEP headers)`)
     if (p.page === 'plain' && p.env.isCrossOriginIsolated) problems.push('the plain page is cross-origin isolated')
     for (const e of p.log) if (e.level === 'exception' || e.level === 'error') problems.push(`${p.page} ${e.source}: ${e.level}: ${e.text}`)
     for (const r of p.results) {

@@ -87,10 +87,17 @@ export class Browser {
     return new Browser(proc, ws, profile)
   }
 
-  send<R = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, sessionId?: string): Promise<R> {
+  /** Sends one CDP command; rejects with a CdpError naming it if no answer comes within `timeoutMs`
+   *  (a hung page fails the check instead of stalling it). */
+  send<R = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, sessionId?: string, timeoutMs = 120000): Promise<R> {
     const id = this.nextId++
     return new Promise<R>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method })
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new CdpError(method, `no answer within ${timeoutMs} ms${method === 'Runtime.evaluate' ? ` to ${String(params['expression']).slice(0, 100)}` : ''}`))
+      }, timeoutMs)
+      const done = (f: (v: never) => void) => (v: never): void => { clearTimeout(timer); f(v) }
+      this.pending.set(id, { resolve: done(resolve as (v: unknown) => void), reject: done(reject), method })
       this.ws.send(JSON.stringify({ id, method, params, ...(sessionId !== undefined ? { sessionId } : {}) }))
     })
   }
@@ -147,11 +154,14 @@ export class Page {
     browser.on((m) => {
       const fromPage = m.sessionId === sessionId
       const fromWorker = m.sessionId !== undefined && this.workerSessions.has(m.sessionId)
-      if (m.method === 'Target.attachedToTarget' && fromPage) {
+      if (m.method === 'Target.attachedToTarget' && (fromPage || fromWorker)) {
+        // a worker of the page, or a worker of one of its workers (nested)
         const s = m.params['sessionId'] as string
         this.workerSessions.add(s)
-        void browser.send('Runtime.enable', {}, s).catch(() => undefined)
-        void browser.send('Runtime.runIfWaitingForDebugger', {}, s).catch(() => undefined)
+        const ignore = (): undefined => undefined   // the worker may already be gone
+        void browser.send('Runtime.enable', {}, s).catch(ignore)
+        void browser.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, s).catch(ignore)
+        void browser.send('Runtime.runIfWaitingForDebugger', {}, s).catch(ignore)
         return
       }
       if (!fromPage && !fromWorker) return
