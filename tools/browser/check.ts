@@ -3,7 +3,7 @@
 // process, and compares the outputs bit for bit (reporting the largest relative difference where they
 // differ). Optionally measures sgemm GFLOP/s in the browser and in Node.
 //
-//   node tools/browser/check.ts [--seed N] [--sgemm N] [--reps N] [--no-sgemm] [--no-minify] [--json]
+//   node tools/browser/check.ts [--seed N] [--sgemm N] [--reps N] [--rounds N] [--no-sgemm] [--no-minify] [--json]
 //
 // Exit status 0 when every output matches (see `tolerance` below), 1 otherwise, 2 without Chromium.
 import { build } from 'esbuild'
@@ -46,6 +46,8 @@ export interface CheckOptions {
   /** sgemm size for the GFLOP/s figure, null = skip.  @default 1024 */
   readonly sgemmN?: number | null
   readonly reps?: number
+  /** Alternating browser/Node rounds of `reps` products each for the GFLOP/s figures.  @default 3 */
+  readonly rounds?: number
   /** Minify the page bundle.  @default true */
   readonly minify?: boolean
   readonly progress?: (line: string) => void
@@ -77,6 +79,9 @@ const relDiff = (a: Float, b: Float): number => {
   return Number.isNaN(d) ? Infinity : d / (s || 1)
 }
 
+/** The round whose median time is the median of the rounds' (the middle one; the faster of the two middle ones). */
+const medianOf = (rounds: readonly Throughput[]): Throughput => [...rounds].sort((a, b) => a.medianMs - b.medianMs)[(rounds.length - 1) >> 1]!
+
 const key = (c: Config): string => `${c.kernel}×${c.threads}`
 
 /** Same computation, different rounding (e.g. another summation order) stays below this; a real
@@ -88,6 +93,7 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
   const configs = opts.configs ?? CONFIGS
   const sgemmN = opts.sgemmN === undefined ? 1024 : opts.sgemmN
   const reps = opts.reps ?? 5
+  const nRounds = opts.rounds ?? 3
   const say = opts.progress ?? ((): void => undefined)
   const problems: string[] = []
 
@@ -95,8 +101,7 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
   const nodeResults: ConfigResult[] = []
   const nodeValues = new Map<string, Map<string, Float>>()
   for (const c of configs) { const keep = new Map<string, Float>(); nodeResults.push(await runConfig(c, seed, keep)); nodeValues.set(key(c), keep) }
-  const nodeThroughput: Throughput[] = []
-  if (sgemmN !== null) for (const threads of [1, 2]) nodeThroughput.push(await sgemmThroughput({ kernel: 'relaxed-simd', threads }, sgemmN, reps))
+  const nodeRounds: Throughput[][] = [[], []]
 
   const threadDiffs: Mismatch[] = []
   for (const r of nodeResults) {
@@ -143,12 +148,19 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
           if (!(d <= TOLERANCE)) problems.push(`${kind} ${key(c)} ${o.name}: browser vs Node max rel diff ${d.toExponential(2)} > ${TOLERANCE}`)
         }
       }
-      const throughput: Throughput[] = []
+      // GFLOP/s: rounds alternating this page and Node (the isolated page's rounds also give Node's figure),
+      // so that both see the same load on a shared machine; each figure is the median of the round medians
+      const rounds: Throughput[][] = [[], []]
       if (sgemmN !== null && kind !== 'plain') {
-        for (const threads of [1, 2]) {
-          throughput.push(await page.evaluate<Throughput>(`${api}.sgemmThroughput({ kernel: 'relaxed-simd', threads: ${threads} }, ${sgemmN}, ${reps})`))
+        for (let round = 0; round < nRounds; round++) {
+          for (const threads of [1, 2]) {
+            const config: Config = { kernel: 'relaxed-simd', threads }
+            rounds[threads - 1]!.push(await page.evaluate<Throughput>(`${api}.sgemmThroughput(${JSON.stringify(config)}, ${sgemmN}, ${reps})`))
+            if (kind === 'isolated') nodeRounds[threads - 1]!.push(await sgemmThroughput(config, sgemmN, reps))
+          }
         }
       }
+      const throughput = rounds.filter((r) => r.length > 0).map(medianOf)
       pages.push({ page: kind, env, results, throughput, log: [...page.log] })
       await page.close()
     }
@@ -174,10 +186,11 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
       }
     }
   }
+  const nodeThroughput = nodeRounds.filter((r) => r.length > 0).map(medianOf)
   return { chromium: opts.chromium, node: { version: process.version, results: nodeResults, throughput: nodeThroughput }, pages, compared, identical, differing, threadDiffs, problems }
 }
 
-const fmtThroughput = (t: Throughput): string => `${t.config.kernel} ${t.config.threads} thread(s): ${t.gflops.toFixed(1)} GFLOP/s (median ${t.medianMs.toFixed(1)} ms)`
+const fmtThroughput = (t: Throughput): string => `${t.config.kernel} ${t.config.threads} thread(s): ${t.gflops.toFixed(1)} GFLOP/s (${t.medianMs.toFixed(1)} ms, median of round medians)`
 
 export const formatReport = (r: CheckReport): string => {
   const lines: string[] = []
@@ -208,7 +221,7 @@ if (isMain) {
     process.exit(2)
   }
   const report = await runCheck({
-    chromium, seed: Number(arg('--seed') ?? 1), reps: Number(arg('--reps') ?? 5), minify: !argv.includes('--no-minify'),
+    chromium, seed: Number(arg('--seed') ?? 1), reps: Number(arg('--reps') ?? 5), rounds: Number(arg('--rounds') ?? 3), minify: !argv.includes('--no-minify'),
     sgemmN: argv.includes('--no-sgemm') ? null : Number(arg('--sgemm') ?? 1024),
     progress: (s) => console.error(`[browser] ${s}`),
   })
