@@ -89,7 +89,7 @@ export class Browser {
 
   /** Sends one CDP command; rejects with a CdpError naming it if no answer comes within `timeoutMs`
    *  (a hung page fails the check instead of stalling it). */
-  send<R = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, sessionId?: string, timeoutMs = 120000): Promise<R> {
+  send<R = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, sessionId?: string, timeoutMs = 60000): Promise<R> {
     const id = this.nextId++
     return new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => {
