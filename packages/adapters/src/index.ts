@@ -50,6 +50,8 @@ export type { FactorDeltaOptions, FactoredDelta } from './extract/factorDelta.js
 export { factorDeltaAsync } from './extract/factorDeltaAsync.js'
 export type { FactorDeltaAsyncOptions, ProvidedOperator } from './extract/factorDeltaAsync.js'
 export { extractLora } from './extract/extractLora.js'
+export { reducedRankRegression } from './extract/reducedRankRegression.js'
+export type { ReducedRankRegression, ReducedRankRegressionOptions } from './extract/reducedRankRegression.js'
 export { resizeLora } from './resize/resizeLora.js'
 export type { ResizeLoraOptions, ResizedLora } from './resize/resizeLora.js'
 export { combineLoras } from './combine/combineLoras.js'

@@ -9,6 +9,8 @@ export * from './eval/llama.js'
 export * from './eval/evaluateLoss.js'
 export * from './eval/withPeftLora.js'
 export * from './eval/withGpuLinears.js'
+export * from './eval/sampleLlama.js'
+export * from './eval/calibratedLoraExtract.js'
 // streams
 export * from './stream/stream.js'
 export * from './stream/select.js'

@@ -1,7 +1,7 @@
 // Prose loss of base + an extracted LoRA, per target set × rank, on all 64 rows of eval_prose.u8 of the
 // tinyllama-bytes fixture (base → tuned_sharded), exactly as a user runs it: `lr lora extract … --eval` (the adapter
 // applied unmerged by @lr/pipeline's evaluator) and `lr eval` for base and tuned. Prints a markdown table.
-//   node tools/bench/lora-extract/extractQuality.ts [--ranks 16,32,64,128]
+//   node tools/bench/lora-extract/extractQuality.ts [--ranks 16,32,64,128] [--only calibrated]
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -33,6 +33,9 @@ const configs: { label: string; args: (r: number) => string[]; ranked: boolean }
   { label: 'linear + embed_tokens, lm_head at rank r', args: (r) => ['--rank', `${r}`, '--targets', 'all-linear,embed_tokens,lm_head'], ranked: true },
   { label: 'linear + embed_tokens, lm_head at rank r + norms whole', args: (r) => ['--rank', `${r}`, '--targets', 'all-linear,embed_tokens,lm_head', '--modules-to-save', NORMS], ranked: true },
   { label: 'linear + embed_tokens, lm_head, norms whole', args: (r) => ['--rank', `${r}`, '--modules-to-save', `${NORMS},embed_tokens,lm_head`], ranked: true },
+  // data-aware: sequential output matching on text sampled from the tuned model (64 × 256 bytes, seed 0)
+  { label: 'calibrated (--calibrate self): linear + embed_tokens, lm_head at rank r + norms whole', args: (r) => ['--rank', `${r}`, '--targets', 'all-linear,embed_tokens,lm_head', '--modules-to-save', NORMS, '--calibrate', 'self'], ranked: true },
+  { label: 'calibrated (--calibrate self): linear layers', args: (r) => ['--rank', `${r}`, '--calibrate', 'self'], ranked: true },
 ]
 
 const base = lr(['eval', join(tiny, 'base'), '--data', prose]).loss
@@ -40,7 +43,8 @@ const tuned = lr(['eval', join(tiny, 'tuned_sharded'), '--data', prose]).loss
 console.log(`prose loss over all 64 rows: base ${base.toFixed(4)}, tuned ${tuned.toFixed(4)}\n`)
 console.log(`| targets | ${ranks.map((r) => `rank ${r}`).join(' | ')} |`)
 console.log(`|---|${ranks.map(() => '---|').join('')}`)
-for (const c of configs) {
+const oi = process.argv.indexOf('--only')
+for (const c of configs.filter((c) => oi < 0 || c.label.includes(process.argv[oi + 1]!))) {
   const cells: string[] = []
   for (const r of ranks) {
     const out = join(tmp, `${c.label.replace(/\W+/g, '-')}-r${r}`)

@@ -5,6 +5,7 @@ import { denseLinear, factoredLinear, fairy2iLinear, type Linear } from './linea
 import { ModelTensorError } from '../errors.js'
 import { packedQuantLinear, parsePackedQuantParams } from './quantizedLinear.js'
 import { matmulNT } from '../internal/matmulNT.js'
+import { applyRope, ropeTables, rmsNorm } from '../internal/llamaOps.js'
 
 /** The seven projections of one decoder layer, by their transformers module names.
  *  @since 0.1.0  @category eval */
@@ -110,47 +111,6 @@ export const mapLinears = (model: LlamaModel, f: (moduleName: string, linear: Li
   lmHead: f('lm_head', model.lmHead),
 })
 
-const rmsNorm = (x: Float32Array, tokens: number, h: number, w: Float32Array, eps: number, out: Float32Array): void => {
-  for (let t = 0; t < tokens; t++) {
-    const o = t * h
-    let ss = 0
-    for (let i = 0; i < h; i++) { const v = x[o + i]!; ss += v * v }
-    const inv = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(ss / h) + eps)))
-    for (let i = 0; i < h; i++) out[o + i] = w[i]! * Math.fround(x[o + i]! * inv)
-  }
-}
-
-/** cos/sin tables [tokens, headDim/2] as transformers' LlamaRotaryEmbedding computes them in f32. */
-const ropeTables = (tokens: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } => {
-  const half = headDim / 2
-  const cos = new Float32Array(tokens * half), sin = new Float32Array(tokens * half)
-  for (let i = 0; i < half; i++) {
-    const invFreq = Math.fround(1 / Math.fround(theta ** Math.fround((2 * i) / headDim)))
-    for (let t = 0; t < tokens; t++) {
-      const ang = Math.fround(t * invFreq)
-      cos[t * half + i] = Math.cos(ang)
-      sin[t * half + i] = Math.sin(ang)
-    }
-  }
-  return { cos, sin }
-}
-
-/** In place on x [tokens, nHeads·headDim]: x·cos + rotate_half(x)·sin, rotate_half(x) = cat(−x₂, x₁). */
-const applyRope = (x: Float32Array, tokens: number, nHeads: number, headDim: number, cos: Float32Array, sin: Float32Array): void => {
-  const half = headDim / 2, width = nHeads * headDim
-  for (let t = 0; t < tokens; t++) {
-    for (let h = 0; h < nHeads; h++) {
-      const o = t * width + h * headDim
-      for (let i = 0; i < half; i++) {
-        const c = cos[t * half + i]!, s = sin[t * half + i]!
-        const x1 = x[o + i]!, x2 = x[o + half + i]!
-        x[o + i] = x1 * c - x2 * s
-        x[o + half + i] = x2 * c + x1 * s
-      }
-    }
-  }
-}
-
 /** Causal grouped-query attention for one sequence; returns [tokens, nHeads·headDim]. */
 const attention = (q: Float32Array, k: Float32Array, v: Float32Array, tokens: number, cfg: LlamaConfig): Float32Array => {
   const { numHeads, numKvHeads, headDim: d } = cfg
@@ -185,12 +145,18 @@ const attention = (q: Float32Array, k: Float32Array, v: Float32Array, tokens: nu
   return out
 }
 
-/** One linear product the forward needs: y = x·Wᵀ of `linear` for `tokens` rows of x. */
-interface LinearCall { readonly linear: Linear; readonly x: Float32Array; readonly tokens: number }
+/** One linear product the forward needs: y = x·Wᵀ of `linear` for `tokens` rows of x (x row-major
+ *  `[tokens, linear.inFeatures]`, f32; the forward may reuse x's buffer after the product is sent back).
+ *  @since 0.1.0  @category eval */
+export interface LinearCall { readonly linear: Linear; readonly x: Float32Array; readonly tokens: number }
 
-/** The forward as a generator that yields each linear product and receives its result, so that one body serves the
- *  synchronous CPU forward (`llamaLogits`) and the awaited one (`llamaLogitsAsync`, GPU layers). */
-function* forward(model: LlamaModel, ids: ArrayLike<number>): Generator<LinearCall, Float32Array, Float32Array> {
+/** The forward as a generator that yields each linear product (in the order q, k, v, o, gate, up, down of each
+ *  layer, then lm_head) and receives its result `[tokens, outFeatures]`; it returns the logits `[tokens, vocab]`.
+ *  One body serves the synchronous CPU forward (`llamaLogits`), the awaited one (`llamaLogitsAsync`, GPU layers)
+ *  and calibrated extraction (`calibratedLoraExtract`, which answers each product itself).
+ *  @example const gen = llamaForwardSteps(model, ids); let s = gen.next(); while (!s.done) s = gen.next(s.value.linear.apply(s.value.x, s.value.tokens))
+ *  @since 0.1.0  @category eval */
+export function* llamaForwardSteps(model: LlamaModel, ids: ArrayLike<number>): Generator<LinearCall, Float32Array, Float32Array> {
   const cfg = model.config, T = ids.length, H = cfg.hiddenSize
   const h = new Float32Array(T * H)
   for (let t = 0; t < T; t++) h.set(model.embed.subarray(ids[t]! * H, (ids[t]! + 1) * H), t * H)
@@ -221,7 +187,7 @@ function* forward(model: LlamaModel, ids: ArrayLike<number>): Generator<LinearCa
  *  @example const logits = llamaLogits(model, new Uint8Array([104, 105]))
  *  @since 0.1.0  @category eval */
 export const llamaLogits = (model: LlamaModel, ids: ArrayLike<number>): Float32Array => {
-  const gen = forward(model, ids)
+  const gen = llamaForwardSteps(model, ids)
   let step = gen.next()
   while (!step.done) step = gen.next(step.value.linear.apply(step.value.x, step.value.tokens))
   return step.value
@@ -232,7 +198,7 @@ export const llamaLogits = (model: LlamaModel, ids: ArrayLike<number>): Float32A
  *  @example const logits = await llamaLogitsAsync(model, new Uint8Array([104, 105]))
  *  @since 0.1.0  @category eval */
 export const llamaLogitsAsync = async (model: LlamaModel, ids: ArrayLike<number>): Promise<Float32Array> => {
-  const gen = forward(model, ids)
+  const gen = llamaForwardSteps(model, ids)
   let step = gen.next()
   while (!step.done) {
     const { linear, x, tokens } = step.value

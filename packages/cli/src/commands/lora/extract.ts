@@ -7,12 +7,15 @@ import { concat, extractLoraModule, type AdapterEntry, mapTensor, savedModule, s
 import { readCheckpoint, readCheckpointInfo, writeLoraAdapter } from '@lr/pipeline/node'
 import { UsageError } from '../../runtime.js'
 import { evalLoss } from './evalLoss.js'
+import { calibratedEntries, calibratedReport } from './calibrate.js'
+import { toFloat32 } from '@lr/io-safetensors'
 import { deviceOption, gpuOperator, withDevice, type Device } from '../../device.js'
 import { addRuleFlags, emit, parseTargets, pct, positiveInt, finiteNumber, reporter, ruleFromFlags, unwrap, DEFAULT_MAX_RANK, type RuleFlags } from '../lora.js'
 
 interface ExtractFlags extends RuleFlags {
   readonly base: string; readonly tuned: string; readonly rank?: number; readonly format: 'peft' | 'kohya'; readonly targets?: string; readonly modulesToSave?: string
   readonly svd: 'auto' | 'exact' | 'randomized'; readonly seed: number; readonly dtype: 'F32' | 'BF16' | 'F16'; readonly out: string; readonly json?: boolean; readonly eval?: string; readonly device: Device
+  readonly calibrate?: string; readonly calibRows: number; readonly calibSeed: number
 }
 
 type Tensors = Parameters<typeof linearModules>[0]
@@ -50,9 +53,12 @@ export const registerExtract = (lora: Command): void => {
     .addOption(new Option('--dtype <dtype>', 'storage dtype of A and B').choices(['F32', 'BF16', 'F16']).default('F32'))
     .requiredOption('--out <path>', 'output: adapter directory (peft); kohya: a .safetensors file, or a directory that gets lora.safetensors')
     .option('--eval <bytes>', 'after extracting (peft format), evaluate base + adapter (unmerged) on these byte rows with @lr/pipeline')
+    .option('--calibrate <self|file>', 'data-aware extraction of the Llama projections and lm_head (sequential output matching, see docs/lora-extract.md): calibration text sampled from the tuned model (self) or read from a file of raw bytes; rows of min(256, max_position_embeddings) bytes')
+    .option('--calib-rows <n>', 'calibration rows (sampled with --calibrate self; at most this many from a file)', positiveInt('--calib-rows'), 64)
+    .option('--calib-seed <n>', 'seed of --calibrate self\'s sampling (temperature 1, prompt "\\n")', finiteNumber('--calib-seed'), 0)
     .option('--json', 'print one JSON summary, no progress')
     .addOption(deviceOption('the randomized SVD\'s products; --svd auto means randomized, exact is CPU-only'))
-    .addHelpText('after', '\nExamples:\n  $ lr lora extract --base ./base --tuned ./tuned --rank 16 --out ./extracted --eval ./eval_prose.u8\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --device gpu --out ./extracted\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --targets all-linear,embed_tokens,lm_head --modules-to-save input_layernorm,post_attention_layernorm,norm --out ./lora-full\n  $ lr lora extract --base ./base --tuned ./tuned --energy 0.9 --rank 64 --format kohya --out ./kohya')
+    .addHelpText('after', '\nExamples:\n  $ lr lora extract --base ./base --tuned ./tuned --rank 16 --out ./extracted --eval ./eval_prose.u8\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --device gpu --out ./extracted\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --targets all-linear,embed_tokens,lm_head --modules-to-save input_layernorm,post_attention_layernorm,norm --out ./lora-full\n  $ lr lora extract --base ./base --tuned ./tuned --rank 64 --targets all-linear,embed_tokens,lm_head --modules-to-save input_layernorm,post_attention_layernorm,norm --calibrate self --out ./lora-cal --eval ./eval_prose.u8\n  $ lr lora extract --base ./base --tuned ./tuned --energy 0.9 --rank 64 --format kohya --out ./kohya')
     .action(async (o: ExtractFlags) => {
       const rule = ruleFromFlags(o)
       if (rule.kind === 'fixed' && o.rank === undefined) throw new UsageError('give --rank r, or a dynamic rule (--energy e …) with an optional --rank bound')
@@ -78,16 +84,34 @@ export const registerExtract = (lora: Command): void => {
         if (t === undefined || t.shape.join() !== b.shape.join())
           throw new ModuleError(t === undefined ? 'missing-tensor' : 'shape-mismatch', n.replace(/\.[^.]+$/, ''), `${o.base} has "${n}" [${b.shape.join(', ')}] but ${o.tuned} ${t === undefined ? 'does not' : `has [${t.shape.join(', ')}]`}; base and tuned must be the same architecture`)
       }
+      if (o.calibrate !== undefined) {
+        if (o.format !== 'peft') throw new UsageError('--calibrate needs --format peft')
+        if (rule.kind !== 'fixed') throw new UsageError('--calibrate extracts at a fixed --rank; drop the dynamic rule (--energy …)')
+        if (o.device === 'gpu') throw new UsageError('--calibrate runs on the CPU: use --device cpu')
+      }
       const largestPairBytes = Math.max(0, ...modules.map((m) => m.tensor.byteLength + tunedShape.get(m.tensor.name)!.byteLength))
       const progress = reporter(o.json === true)
       try {
+        const cal = o.calibrate === undefined ? undefined : await calibratedEntries({
+          base: o.base, tuned: o.tuned, calibrate: o.calibrate, rows: o.calibRows, seed: o.calibSeed,
+          loraModules: new Set(modules.map((m) => m.module)), saved, extract: { rank, rule, svd: o.svd, seed: o.seed }, onProgress: (e) => progress.update(e),
+        })
+        const plain = (opts: Parameters<typeof extractLoraModule>[0]) => {
+          const f = extractLoraModule(opts)
+          return (delta: Parameters<typeof f>[0]) => {
+            const pre = cal?.entries.get(delta.name.replace(/\.weight$/, ''))
+            if (pre === undefined) return f(delta)
+            if (pre.lora.kind === 'embedding') return pre
+            return { ...pre, report: calibratedReport(pre, toFloat32(delta), delta.shape as [number, number]) }
+          }
+        }
         const written = await withDevice(o.device, async (ctx) => unwrap(pipe(
           concat<AdapterEntry>(
             pipe(
               readCheckpoint(o.base),
               select((n) => loraNames.has(n)),
               zipWith(readCheckpoint(o.tuned), (b, t) => subtractTensors(t, b), { stage: 'delta' }),
-              mapTensor(extractLoraModule({ rank, rule, svd: o.svd, seed: o.seed, ...(ctx ? { operator: gpuOperator(ctx) } : {}) }), { stage: 'extract' }),
+              mapTensor(plain({ rank, rule, svd: o.svd, seed: o.seed, ...(ctx ? { operator: gpuOperator(ctx) } : {}) }), { stage: 'extract' }),
             ),
             pipe(readCheckpoint(o.tuned), select((n) => saved.has(n)), mapTensor(savedModule, { stage: 'modules_to_save' })),
           ),
@@ -99,10 +123,11 @@ export const registerExtract = (lora: Command): void => {
         for (const m of reports) { errSq += (m.relativeError * m.norm) ** 2; normSq += m.norm ** 2 }
         const totalRelativeError = normSq === 0 ? 0 : Math.sqrt(errSq / normSq)
         const evaluation = o.eval !== undefined ? await evalLoss(o.base, o.eval, progress, written.out) : undefined
-        emit(o.json === true, { out: written.out, format: o.format, totalRelativeError, largestPairBytes, modules: reports, modulesToSave: [...saved], ...(evaluation ? { eval: evaluation } : {}) }, () => [
+        emit(o.json === true, { out: written.out, format: o.format, ...(cal ? { calibration: { source: cal.source, tokens: cal.calibTokens } } : {}), totalRelativeError, largestPairBytes, modules: reports, modulesToSave: [...saved], ...(evaluation ? { eval: evaluation } : {}) }, () => [
           ...reports.map((m) => `${m.module.padEnd(40)} [${m.shape.join('×')}] rank ${String(m.rank).padStart(4)}  rel. error ${pct(m.relativeError)}${m.kind === 'embedding' ? '  (embedding LoRA)' : ''}`),
           ...(saved.size > 0 ? [`modules_to_save: ${saved.size} tensors stored whole (${[...saved].slice(0, 3).join(', ')}${saved.size > 3 ? ', …' : ''})`] : []),
           `total relative Frobenius error of ΔW: ${pct(totalRelativeError)} over ${reports.length} modules`,
+          ...(cal ? [`calibrated (sequential output matching) on ${cal.source}`] : []),
           `wrote ${o.format} adapter: ${written.out}`,
           ...(evaluation ? [`eval loss (base + extracted adapter) on ${o.eval}: ${evaluation.loss.toFixed(5)} nats/byte over ${evaluation.tokens} tokens`] : []),
         ])
