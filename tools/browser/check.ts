@@ -114,7 +114,8 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
   say('bundling the page (esbuild)')
   const bundle = await bundlePage({ minify: opts.minify ?? true })
   const server = await serve(bundle)
-  const browser = await Browser.launch(opts.chromium)
+  let browser: Browser
+  try { browser = await Browser.launch(opts.chromium) } catch (e) { await server.close(); throw e }
   const pages: PageReport[] = []
   let compared = 0, identical = 0
   const differing: Mismatch[] = []
@@ -165,8 +166,8 @@ export const runCheck = async (opts: CheckOptions): Promise<CheckReport> => {
       await page.close()
     }
   } finally {
-    await browser.close()
-    await server.close()
+    // the server is closed even if closing the browser fails (an open server keeps the test alive)
+    try { await browser.close() } finally { await server.close() }
   }
 
   for (const p of pages) {

@@ -61,7 +61,8 @@ export class Browser {
       '--no-first-run', '--no-default-browser-check', '--disable-gpu', '--disable-extensions', '--mute-audio',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps',
       ...(opts.args ?? []), 'about:blank']
-    const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    // its own process group: close() ends the renderer/GPU/utility children too, not only the browser process
+    const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
     const url = await new Promise<string>((resolve, reject) => {
       let err = ''
       const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new CdpError('launch', `no DevTools URL within ${opts.timeoutMs ?? 20000} ms; stderr:\n${err}`)) }, opts.timeoutMs ?? 20000)
@@ -135,7 +136,12 @@ export class Browser {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))])
       if (this.proc.exitCode === null) this.proc.kill('SIGKILL')
     }
-    rmSync(this.profile, { recursive: true, force: true })
+    // children of the browser may still be writing to the profile for a moment (ENOTEMPTY seen in CI):
+    // end the whole group, then remove the directory with retries; a leftover temp dir is not an error
+    try { if (this.proc.pid !== undefined) process.kill(-this.proc.pid, 'SIGKILL') } catch { /* group already gone */ }
+    try { rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) } catch (e) {
+      process.emitWarning(`could not remove the Chromium profile ${this.profile}: ${(e as Error).message}`)
+    }
   }
 }
 
