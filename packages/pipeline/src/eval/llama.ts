@@ -5,7 +5,7 @@ import { denseLinear, factoredLinear, fairy2iLinear, type Linear } from './linea
 import { ModelTensorError } from '../errors.js'
 import { packedQuantLinear, parsePackedQuantParams } from './quantizedLinear.js'
 import { matmulNT } from '../internal/matmulNT.js'
-import { applyRope, ropeTables, rmsNorm } from '../internal/llamaOps.js'
+import { addInPlace, applyRope, ropeTables, rmsNorm, swigluInPlace } from '../internal/llamaOps.js'
 
 /** The seven projections of one decoder layer, by their transformers module names.
  *  @since 0.1.0  @category eval */
@@ -171,13 +171,13 @@ export function* llamaForwardSteps(model: LlamaModel, ids: ArrayLike<number>): G
     applyRope(q, T, cfg.numHeads, cfg.headDim, cos, sin)
     applyRope(k, T, cfg.numKvHeads, cfg.headDim, cos, sin)
     const o = yield { linear: L['self_attn.o_proj'], x: attention(q, k, v, T, cfg), tokens: T }
-    for (let i = 0; i < h.length; i++) h[i] = h[i]! + o[i]!
+    addInPlace(h, o)
     rmsNorm(h, T, H, layer.postAttentionNorm, cfg.rmsNormEps, xn)
     const gate = yield { linear: L['mlp.gate_proj'], x: xn, tokens: T }
     const up = yield { linear: L['mlp.up_proj'], x: xn, tokens: T }
-    for (let i = 0; i < gate.length; i++) { const g = gate[i]!; gate[i] = (g / (1 + Math.exp(-g))) * up[i]! }
+    swigluInPlace(gate, up)
     const down = yield { linear: L['mlp.down_proj'], x: gate, tokens: T }
-    for (let i = 0; i < h.length; i++) h[i] = h[i]! + down[i]!
+    addInPlace(h, down)
   }
   rmsNorm(h, T, H, model.finalNorm, cfg.rmsNormEps, xn)
   return yield { linear: model.lmHead, x: xn, tokens: T }

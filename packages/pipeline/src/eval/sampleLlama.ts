@@ -1,7 +1,7 @@
 import { seededRng } from '@lr/svd'
 import type { LlamaModel } from './llama.js'
 import type { ProgressEvent } from '../progress.js'
-import { applyRope, ropeTables, rmsNorm } from '../internal/llamaOps.js'
+import { addInPlace, applyRope, ropeTables, rmsNorm, swigluInPlace } from '../internal/llamaOps.js'
 
 /** Options of `sampleLlama`.  @since 0.1.0  @category eval */
 export interface SampleLlamaOptions {
@@ -80,12 +80,12 @@ export const sampleLlama = (model: LlamaModel, opts: SampleLlamaOptions = {}): U
         }
       }
       const o = L['self_attn.o_proj'].apply(ctx, B)
-      for (let i = 0; i < h.length; i++) h[i] = h[i]! + o[i]!
+      addInPlace(h, o)
       rmsNorm(h, B, H, layer.postAttentionNorm, cfg.rmsNormEps, xn)
       const gate = L['mlp.gate_proj'].apply(xn, B), up = L['mlp.up_proj'].apply(xn, B)
-      for (let i = 0; i < gate.length; i++) { const g = gate[i]!; gate[i] = (g / (1 + Math.exp(-g))) * up[i]! }
+      swigluInPlace(gate, up)
       const down = L['mlp.down_proj'].apply(gate, B)
-      for (let i = 0; i < h.length; i++) h[i] = h[i]! + down[i]!
+      addInPlace(h, down)
     }
     rmsNorm(h, B, H, model.finalNorm, cfg.rmsNormEps, xn)
     const logits = model.lmHead.apply(xn, B)

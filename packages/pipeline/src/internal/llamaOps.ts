@@ -41,3 +41,13 @@ export const applyRope = (x: Float32Array, tokens: number, nHeads: number, headD
   }
 }
 
+
+/** SwiGLU in place on gate: gate = silu(gate) · up (element-wise, silu(g) = g / (1 + e⁻ᵍ)). */
+export const swigluInPlace = (gate: Float32Array, up: Float32Array): void => {
+  for (let i = 0; i < gate.length; i++) { const g = gate[i]!; gate[i] = (g / (1 + Math.exp(-g))) * up[i]! }
+}
+
+/** The residual connection in place: h += y (element-wise, same length). */
+export const addInPlace = (h: Float32Array, y: Float32Array): void => {
+  for (let i = 0; i < h.length; i++) h[i] = h[i]! + y[i]!
+}
