@@ -1,6 +1,6 @@
 // The computations the browser check runs, shared verbatim by the page (bundled by esbuild) and by
 // Node (imported directly), so both sides compute the same thing from the same seeds.
-import { cpuInfo, gemm, matrix, qr, setCpuOptions, startCpuWorkers, svd, transpose, type Float, type Mat } from '@lr/svd'
+import { cpuInfo, gemm, matrix, qr, seededRng, setCpuOptions, startCpuWorkers, svd, transpose, type Float, type Mat } from '@lr/svd'
 
 export type Kernel = 'relaxed-simd' | 'simd' | 'ts'
 export interface Config { readonly kernel: Kernel; readonly threads: number }
@@ -35,10 +35,11 @@ export const GEMM_SHAPES: readonly (readonly [number, number, number])[] = [[5, 
 export const QR_SHAPE = [150, 97] as const
 export const SVD_N = 256
 
-/** Fills x with uniform values in [−0.5, 0.5) from a 32-bit LCG (same bits on every engine). */
+/** Fills x with uniform values in [−0.5, 0.5) from @lr/svd's `seededRng` (plain integer arithmetic:
+ *  the same bits on every engine). */
 export const fillUniform = <T extends Float>(x: T, seed: number): T => {
-  let s = seed >>> 0
-  for (let i = 0; i < x.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; x[i] = s / 2 ** 32 - 0.5 }
+  const rng = seededRng(seed)
+  for (let i = 0; i < x.length; i++) x[i] = rng.uniform() - 0.5
   return x
 }
 
