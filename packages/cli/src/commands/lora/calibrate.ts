@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { mergeLora } from '@lr/adapters'
+import { loraDelta, mergeLora } from '@lr/adapters'
 import { matrix } from '@lr/svd'
 import { calibratedLoraExtract, extractLoraModule, sampleLlama, type ExtractLoraModuleOptions, type LlamaModel, type LoraEntry, type ProgressEvent } from '@lr/pipeline'
 import { loadLlama } from '@lr/pipeline/node'
@@ -84,17 +84,9 @@ export const calibratedEntries = async (req: CalibrateRequest): Promise<{ entrie
 
 /** The report of a calibrated module, measured against ΔW as the plain extraction's is. */
 export const calibratedReport = (entry: LoraEntry, delta: Float32Array, shape: readonly [number, number]): object => {
-  const [out, inF] = shape, { a, b } = entry.lora, r = a.shape[0]
+  const ba = loraDelta(entry.lora).data   // [out, in] row-major, like delta
   let norm2 = 0, err2 = 0
-  const row = new Float64Array(inF)
-  for (let o = 0; o < out; o++) {
-    row.fill(0)
-    for (let k = 0; k < r; k++) {
-      const bk = b.data[o * r + k]!
-      if (bk !== 0) for (let j = 0; j < inF; j++) row[j] = row[j]! + bk * a.data[k * inF + j]!
-    }
-    for (let j = 0; j < inF; j++) { const d = delta[o * inF + j]!; norm2 += d * d; const e = d - row[j]!; err2 += e * e }
-  }
+  for (let i = 0; i < delta.length; i++) { const d = delta[i]!; norm2 += d * d; const e = d - ba[i]!; err2 += e * e }
   const norm = Math.sqrt(norm2)
-  return { module: entry.name, shape, rank: r, norm, relativeError: norm === 0 ? 0 : Math.sqrt(err2) / norm, kind: 'linear', calibrated: true, ...entry.report }
+  return { module: entry.name, shape, rank: entry.lora.a.shape[0], norm, relativeError: norm === 0 ? 0 : Math.sqrt(err2) / norm, kind: 'linear', calibrated: true, ...entry.report }
 }
